@@ -1,0 +1,141 @@
+/**
+ * Choosing and starting a TensorFlow.js backend: `auto`, `webgpu`, `wasm` or `cpu`.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-webgpu";
+import { registerWasmKernels } from "./kernels/mod.ts";
+
+/** A backend a user may ask for. */
+export type BackendRequest = "auto" | "webgpu" | "wasm" | "cpu";
+
+/** A backend that actually runs. */
+export type BackendName = "webgpu" | "wasm" | "cpu";
+
+/** What a GPU adapter says about itself. */
+export interface GpuAdapterDescription {
+  /** Human-readable name, e.g. "NVIDIA H200" or "llvmpipe (LLVM 15.0.6, 256 bits)". */
+  description: string;
+  /** Vendor id or name as reported by the adapter. */
+  vendor: string;
+  /** Architecture as reported by the adapter. */
+  architecture: string;
+  /** True for software adapters such as llvmpipe. */
+  isFallbackAdapter: boolean;
+}
+
+/** The backend that was started and why. */
+export interface BackendInfo {
+  /** The running backend. */
+  name: BackendName;
+  /** The GPU adapter, when one was found (also when it was not used). */
+  adapter?: GpuAdapterDescription;
+  /** Why this backend was chosen, for logs and reports. */
+  reason: string;
+}
+
+/** Options of {@linkcode setupBackend}. */
+export interface SetupBackendOptions {
+  /** Fail unless a real (non-fallback) GPU adapter is found. */
+  requireGpu?: boolean;
+}
+
+/** An error in choosing or starting a backend that the user can fix. */
+export class BackendError extends Error {
+  override name = "BackendError";
+}
+
+const BACKEND_NAMES: readonly BackendRequest[] = ["auto", "webgpu", "wasm", "cpu"];
+
+let wasmPathsSet = false;
+
+/** Checks that a string names a backend and narrows its type. */
+export function isBackendRequest(value: string): value is BackendRequest {
+  return (BACKEND_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Finds the GPU adapter WebGPU would use, without starting a backend.
+ * Returns `undefined` when the runtime has no WebGPU or no adapter.
+ */
+export async function describeGpuAdapter(): Promise<GpuAdapterDescription | undefined> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) return undefined;
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  } catch {
+    return undefined;
+  }
+  if (!adapter) return undefined;
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  return {
+    description: info.description || info.device || "unknown adapter",
+    vendor: info.vendor ?? "",
+    architecture: info.architecture ?? "",
+    isFallbackAdapter: Boolean(info.isFallbackAdapter),
+  };
+}
+
+/**
+ * Starts a TensorFlow.js backend and makes it current.
+ *
+ * `auto` picks `webgpu` when a real (non-fallback) GPU adapter exists and `wasm` otherwise.
+ * The wasm binaries load from the installed npm package, never from the network.
+ */
+export async function setupBackend(
+  request: BackendRequest = "auto",
+  options: SetupBackendOptions = {},
+): Promise<BackendInfo> {
+  if (!isBackendRequest(request)) {
+    throw new BackendError(
+      `backend must be one of ${BACKEND_NAMES.join(", ")}, got ${JSON.stringify(request)}`,
+    );
+  }
+  tf.enableProdMode();
+  const adapter = request === "auto" || request === "webgpu" || options.requireGpu
+    ? await describeGpuAdapter()
+    : undefined;
+  const realGpu = adapter !== undefined && !adapter.isFallbackAdapter;
+  if (options.requireGpu && !realGpu) {
+    throw new BackendError(
+      adapter
+        ? `a GPU is required but the only WebGPU adapter is the software fallback "${adapter.description}": check the GPU driver and Vulkan loader on this runner`
+        : "a GPU is required but WebGPU found no adapter: check the GPU driver and Vulkan loader on this runner",
+    );
+  }
+  let name: BackendName;
+  let reason: string;
+  if (request === "auto") {
+    name = realGpu ? "webgpu" : "wasm";
+    reason = realGpu
+      ? `auto: GPU adapter "${adapter!.description}"`
+      : adapter
+      ? `auto: only the software adapter "${adapter.description}", using wasm`
+      : "auto: no GPU adapter, using wasm";
+  } else {
+    name = request;
+    reason = `requested ${request}`;
+    if (request === "webgpu" && !adapter) {
+      throw new BackendError(
+        "backend webgpu was requested but WebGPU found no adapter: use backend wasm or cpu, or install a GPU driver",
+      );
+    }
+  }
+  if (name === "wasm") {
+    useInstalledWasmBinaries();
+    registerWasmKernels();
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new BackendError(`backend ${name} failed to start`);
+  await tf.ready();
+  return { name, adapter, reason };
+}
+
+function useInstalledWasmBinaries(): void {
+  if (wasmPathsSet) return;
+  const entry = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
+  setWasmPaths(new URL("./", entry).href);
+  wasmPathsSet = true;
+}

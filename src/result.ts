@@ -1,0 +1,141 @@
+/**
+ * The result contract shared by the library, the CLI, the GitHub Action and the HTTP function
+ * (`version: 1`, see DESIGN.md). Non-finite losses are written as `null` so the JSON stays valid.
+ * @module
+ */
+
+/** Why a sweep ended. */
+export type StopReason = "completed" | "diverged" | "non-finite" | "time-budget" | "aborted";
+
+/** Names of the suggestion rules. */
+export type RuleName = "minimum" | "steepest" | "valley" | "slide";
+
+/** A rule name or `auto`, the measured default. */
+export type SuggestMethod = RuleName | "auto";
+
+/** A rule's answer: a learning rate at a step of the curve, or the reason it has none. */
+export type Suggestion =
+  | { lr: number; index: number; method: RuleName; reason?: undefined }
+  | { lr: null; index: null; method: RuleName; reason: string };
+
+/** The spread of the suggestion over repeated runs (`runs > 1`). */
+export interface Uncertainty {
+  /** Lowest learning rate suggested by any run. */
+  low: number;
+  /** Highest learning rate suggested by any run. */
+  high: number;
+  /** Each run's suggested rate, `null` where a run had none. */
+  perRun: (number | null)[];
+  /** Runs that produced a suggestion. */
+  runsWithSuggestion: number;
+}
+
+/** One repetition of the sweep when `runs > 1`. */
+export interface RunCurve {
+  /** Seed of this run's data order. */
+  seed: number;
+  /** Raw loss per step (`null` where not finite). */
+  losses: (number | null)[];
+  /** Bias-corrected smoothed loss per step. */
+  smoothed: (number | null)[];
+  /** Why this run ended. */
+  stopReason: StopReason;
+  /** This run's own suggestion with the chosen rule. */
+  suggestion: Suggestion;
+}
+
+/** Per-step spread of the smoothed loss between runs (the band in the plot). */
+export interface Band {
+  /** Lowest smoothed loss of any run at each step (`null` where none is finite). */
+  low: (number | null)[];
+  /** Highest smoothed loss of any run at each step. */
+  high: (number | null)[];
+}
+
+/** Everything that shaped the curve, so that a result can be reproduced. */
+export interface Settings {
+  /** Seed of the data order (run `r` uses `seed + r`). */
+  seed: number;
+  /** Samples per step. */
+  batchSize: number;
+  /** TensorFlow.js backend that ran the sweep. */
+  backend: string;
+  /** Description of the GPU adapter, when the backend is webgpu. */
+  adapter?: string;
+  /** Optimizer name and its hyper-parameters (without the learning rate, which is swept). */
+  optimizer: { name: string; [param: string]: unknown };
+  /** Whether the optimizer's accumulated state was copied into the sweep or started fresh. */
+  optimizerState: "fresh" | "copied";
+  /** Loss function name. */
+  loss: string;
+  /** First learning rate. */
+  startLr: number;
+  /** Last learning rate. */
+  endLr: number;
+  /** Planned number of steps. */
+  numIters: number;
+  /** Schedule shape. */
+  mode: "exp" | "linear";
+  /** Smoothing factor beta of the moving average. */
+  smoothing: number;
+  /** Stop when the smoothed loss exceeds this multiple of its lowest value. */
+  divergeThreshold: number;
+  /** Number of repeated runs. */
+  runs: number;
+  /** Which loss the curve records. */
+  evaluate: "train" | "validation";
+  /** The suggestion rule asked for. */
+  suggest: SuggestMethod;
+  /** Number of training samples. */
+  trainSize: number;
+  /** Number of validation samples evaluated per step (with `evaluate: "validation"`). */
+  validationSize?: number;
+}
+
+/** Wall-clock figures of the sweep. */
+export interface Timing {
+  /** ISO time at which the sweep started. */
+  startedAt: string;
+  /** Whole call, setup and restore included, in milliseconds. */
+  totalMs: number;
+  /** Time spent in training steps, in milliseconds. */
+  sweepMs: number;
+  /** Steps run over all runs. */
+  steps: number;
+  /** `sweepMs / steps`. */
+  msPerStep: number;
+  /** Time spent warming up kernels before the timed sweep (webgpu), in milliseconds. */
+  warmupMs?: number;
+}
+
+/** The result of a learning-rate range test, as written to `result.json`. */
+export interface LrFinderResult {
+  /** Contract version. */
+  version: 1;
+  /** Name of the model or config, used in reports and comment markers. */
+  name: string;
+  /** Learning rate of each recorded step. */
+  lrs: number[];
+  /** Raw loss of each step; the median over runs when `runs > 1`. */
+  losses: (number | null)[];
+  /** Smoothed loss of each step; the median over runs when `runs > 1`. */
+  smoothed: (number | null)[];
+  /** Why the sweep ended (of the first run when `runs > 1`). */
+  stopReason: StopReason;
+  /** The suggested learning rate with the chosen rule. */
+  suggestion: Suggestion;
+  /** Every rule's suggestion on the same curve. */
+  suggestions: Record<RuleName, Suggestion>;
+  /** Spread of the suggestion over runs; present when `runs > 1`. */
+  uncertainty?: Uncertainty;
+  /** Each run's curve; present when `runs > 1`. */
+  runs?: RunCurve[];
+  /** Per-step spread of the smoothed loss; present when `runs > 1`. */
+  band?: Band;
+  /** Everything that shaped the curve. */
+  settings: Settings;
+  /** Wall-clock figures. */
+  timing: Timing;
+  /** The model that was swept. */
+  model: { params: number; layers?: number };
+}
