@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import { registerWasmKernels } from "./kernels/mod.ts";
+import { InputError } from "./errors.ts";
 
 /** A backend a user may ask for. */
 export type BackendRequest = "auto" | "webgpu" | "wasm" | "cpu";
@@ -42,7 +43,7 @@ export interface SetupBackendOptions {
 }
 
 /** An error in choosing or starting a backend that the user can fix. */
-export class BackendError extends Error {
+export class BackendError extends InputError {
   override name = "BackendError";
 }
 
