@@ -1,0 +1,259 @@
+/**
+ * Suggestion rules over a loss curve. Each rule returns a learning rate with the step it comes
+ * from, or an explicit reason why it cannot suggest one; never a silent null.
+ * @module
+ */
+import type { RuleName, Suggestion, SuggestMethod } from "./result.ts";
+
+/** The curve a rule reads: learning rates and the smoothed loss at each step. */
+export interface SuggestCurve {
+  /** Learning rate of each step. */
+  lrs: readonly number[];
+  /** Smoothed loss of each step; `null` or non-finite values end the usable curve. */
+  smoothed: readonly (number | null)[];
+}
+
+/** Every rule, in the order reports list them. */
+export const RULE_NAMES: readonly RuleName[] = ["valley", "steepest", "minimum", "slide"];
+
+/** Every accepted value of the `suggest` option. */
+export const SUGGEST_METHODS: readonly SuggestMethod[] = ["auto", ...RULE_NAMES];
+
+/** The rule `auto` stands for (chosen by the quality benchmark, see bench/RESULTS.md). */
+export const AUTO_RULE: RuleName = "valley";
+
+/** Share of the first points that `steepest` and `valley` skip (the flat, noisy start). */
+export const SKIP_START_FRACTION = 0.1;
+
+/** Number of last points that `steepest` and `valley` skip (the explosion). */
+export const SKIP_END_POINTS = 5;
+
+/** Distance in points between the two slopes `slide` compares. */
+export const SLIDE_DISTANCE = 15;
+
+/**
+ * `slide` stops where two slopes `SLIDE_DISTANCE` points apart differ by less than this share of
+ * the loss's descent (first value minus lowest value) per decade of learning rate. Measuring
+ * slopes relative to the descent and per decade makes the rule independent of the loss's scale
+ * and of the number of steps per decade; fastai's rule uses an absolute 0.005 per step, which at
+ * 100 steps over 8 decades and a descent of about 2 is about this value.
+ */
+export const SLIDE_THRESHOLD = 0.03;
+
+/** True when a string names a suggestion method. */
+export function isSuggestMethod(value: string): value is SuggestMethod {
+  return (SUGGEST_METHODS as readonly string[]).includes(value);
+}
+
+/** Suggests a learning rate with one rule, or `auto` (the measured default). */
+export function suggestLearningRate(
+  curve: SuggestCurve,
+  method: SuggestMethod = "auto",
+): Suggestion {
+  const rule = method === "auto" ? AUTO_RULE : method;
+  switch (rule) {
+    case "minimum":
+      return suggestMinimum(curve);
+    case "steepest":
+      return suggestSteepest(curve);
+    case "valley":
+      return suggestValley(curve);
+    case "slide":
+      return suggestSlide(curve);
+  }
+}
+
+/** Every rule's suggestion on the same curve. */
+export function suggestAll(curve: SuggestCurve): Record<RuleName, Suggestion> {
+  return {
+    valley: suggestValley(curve),
+    steepest: suggestSteepest(curve),
+    minimum: suggestMinimum(curve),
+    slide: suggestSlide(curve),
+  };
+}
+
+/** `minimum`: the learning rate at the lowest smoothed loss, divided by 10. */
+export function suggestMinimum(curve: SuggestCurve): Suggestion {
+  const usable = usableCurve(curve);
+  if (typeof usable === "string") return refuse("minimum", usable);
+  const { lrs, loss } = usable;
+  if (loss.length < 2) return refuse("minimum", tooFew(loss.length, 2));
+  let best = 0;
+  for (let i = 1; i < loss.length; i++) if (loss[i] < loss[best]) best = i;
+  if (best === 0) return refuse("minimum", "the loss never falls below its first value");
+  const lr = lrs[best] / 10;
+  return { lr, index: nearestIndex(lrs, lr), method: "minimum" };
+}
+
+/**
+ * `steepest`: the learning rate at the most negative slope of the smoothed loss against
+ * log10(lr), skipping the first 10% of points and the last 5.
+ */
+export function suggestSteepest(curve: SuggestCurve): Suggestion {
+  const usable = usableCurve(curve);
+  if (typeof usable === "string") return refuse("steepest", usable);
+  const { lrs, loss } = usable;
+  const window = searchWindow(loss.length);
+  if (window.end - window.start < 3) {
+    return refuse("steepest", tooFew(loss.length, minimumPointsForWindow(3)));
+  }
+  const slopes = slopesPerDecade(lrs, loss);
+  let best = window.start;
+  for (let i = window.start + 1; i < window.end; i++) if (slopes[i] < slopes[best]) best = i;
+  if (!(slopes[best] < 0)) {
+    return refuse("steepest", "the loss never decreases in the search window");
+  }
+  return { lr: lrs[best], index: best, method: "steepest" };
+}
+
+/**
+ * `valley` (fastai's default): over the points after the first 10% and before the last 5, the
+ * length of the longest strictly decreasing subsequence ending at each point; the first point
+ * with the largest length ends the valley, which starts that length earlier; the suggestion is
+ * the point at start + floor(L/3) + floor(L/6), the valley's middle.
+ */
+export function suggestValley(curve: SuggestCurve): Suggestion {
+  const usable = usableCurve(curve);
+  if (typeof usable === "string") return refuse("valley", usable);
+  const { lrs, loss } = usable;
+  const window = searchWindow(loss.length);
+  if (window.end - window.start < 3) {
+    return refuse("valley", tooFew(loss.length, minimumPointsForWindow(3)));
+  }
+  const values = loss.slice(window.start, window.end);
+  const lengths = decreasingRunLengths(values);
+  let end = 0;
+  for (let i = 1; i < lengths.length; i++) if (lengths[i] > lengths[end]) end = i;
+  const length = lengths[end];
+  if (length < 2) return refuse("valley", "the loss never decreases in the search window");
+  const start = end - length;
+  const index = Math.max(
+    0,
+    window.start + start + Math.floor(length / 3) + Math.floor(length / 6),
+  );
+  return { lr: lrs[index], index, method: "valley" };
+}
+
+/**
+ * `slide` (after fastai): moving left from the end of the curve, compare the slopes of the
+ * smoothed loss at two points `SLIDE_DISTANCE` apart; stop where they differ by less than
+ * `SLIDE_THRESHOLD` (relative to the loss's descent, per decade) and suggest the left point's
+ * rate from the last comparison that still differed.
+ */
+export function suggestSlide(curve: SuggestCurve): Suggestion {
+  const usable = usableCurve(curve);
+  if (typeof usable === "string") return refuse("slide", usable);
+  const { lrs, loss } = usable;
+  if (loss.length <= SLIDE_DISTANCE + 1) {
+    return refuse("slide", tooFew(loss.length, SLIDE_DISTANCE + 2));
+  }
+  let lowest = 0;
+  for (let i = 1; i < loss.length; i++) if (loss[i] < loss[lowest]) lowest = i;
+  let highestBefore = loss[0];
+  for (let i = 1; i <= lowest; i++) highestBefore = Math.max(highestBefore, loss[i]);
+  const descent = highestBefore - loss[lowest];
+  if (!(descent > 0)) return refuse("slide", "the loss never falls below its first value");
+  const slopes = slopesPerDecade(lrs, loss).map((s) => s / descent);
+  let right = loss.length - 1;
+  let left = right - SLIDE_DISTANCE;
+  let index = left;
+  while (left >= 0 && Math.abs(slopes[right] - slopes[left]) > SLIDE_THRESHOLD) {
+    index = left;
+    right--;
+    left--;
+  }
+  if (left < 0) {
+    return refuse("slide", "no two slopes 15 points apart agree within the threshold");
+  }
+  return { lr: lrs[index], index, method: "slide" };
+}
+
+/** Index of the step whose learning rate is closest to `lr` on a log scale. */
+export function nearestIndex(lrs: readonly number[], lr: number): number {
+  let best = 0;
+  let bestDistance = Infinity;
+  const target = Math.log(lr);
+  for (let i = 0; i < lrs.length; i++) {
+    const distance = Math.abs(Math.log(lrs[i]) - target);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = i;
+    }
+  }
+  return best;
+}
+
+interface UsableCurve {
+  lrs: number[];
+  loss: number[];
+}
+
+function usableCurve(curve: SuggestCurve): UsableCurve | string {
+  const n = Math.min(curve.lrs.length, curve.smoothed.length);
+  const loss: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const value = curve.smoothed[i];
+    if (value === null || !Number.isFinite(value)) break;
+    loss.push(value);
+  }
+  if (loss.length === 0) {
+    return n === 0 ? "the curve is empty" : "the loss is not finite from the first step";
+  }
+  for (let i = 0; i < loss.length; i++) {
+    if (!(curve.lrs[i] > 0)) {
+      return `learning rate at step ${i} must be positive, got ${curve.lrs[i]}`;
+    }
+  }
+  return { lrs: curve.lrs.slice(0, loss.length), loss };
+}
+
+function searchWindow(points: number): { start: number; end: number } {
+  return { start: Math.floor(points * SKIP_START_FRACTION), end: points - SKIP_END_POINTS };
+}
+
+function minimumPointsForWindow(pointsInWindow: number): number {
+  let n = pointsInWindow;
+  while (searchWindow(n).end - searchWindow(n).start < pointsInWindow) n++;
+  return n;
+}
+
+/** Central differences of the loss against log10(lr), one-sided at the ends. */
+function slopesPerDecade(lrs: readonly number[], loss: readonly number[]): number[] {
+  const x = lrs.map((lr) => Math.log10(lr));
+  const n = loss.length;
+  const slopes = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(0, i - 1);
+    const hi = Math.min(n - 1, i + 1);
+    slopes[i] = hi === lo ? 0 : (loss[hi] - loss[lo]) / (x[hi] - x[lo]);
+  }
+  return slopes;
+}
+
+/**
+ * For each point, the length of the longest strictly decreasing subsequence ending there,
+ * in O(n log n) with a prefix-maximum tree over the values sorted from largest to smallest.
+ */
+function decreasingRunLengths(values: readonly number[]): number[] {
+  const distinct = [...new Set(values)].sort((a, b) => b - a);
+  const rank = new Map(distinct.map((v, i) => [v, i]));
+  const tree = new Array<number>(distinct.length + 1).fill(0);
+  const lengths = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const r = rank.get(values[i])!;
+    let longestBefore = 0;
+    for (let k = r; k > 0; k -= k & -k) longestBefore = Math.max(longestBefore, tree[k]);
+    lengths[i] = longestBefore + 1;
+    for (let k = r + 1; k < tree.length; k += k & -k) tree[k] = Math.max(tree[k], lengths[i]);
+  }
+  return lengths;
+}
+
+function refuse(method: RuleName, reason: string): Suggestion {
+  return { lr: null, index: null, method, reason };
+}
+
+function tooFew(have: number, need: number): string {
+  return `too few points: the rule needs at least ${need} finite steps, the curve has ${have}`;
+}

@@ -1,0 +1,387 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { setupBackend } from "../src/backend.ts";
+import type { Dataset } from "../src/data/dataset.ts";
+import { OPTIMIZER_NAMES, type OptimizerName } from "../src/optimizer_spec.ts";
+import { createOptimizer } from "../src/optimizers.ts";
+import {
+  findLearningRate,
+  type FindLearningRateOptions,
+  type SweepProgress,
+} from "../src/sweep.ts";
+import { bitwiseEqual, blobs, mlp, weightValues } from "./helpers.ts";
+
+await setupBackend("cpu");
+
+/** Blobs with a fifth of the labels shuffled, so no rate drives the loss to zero and large rates diverge. */
+const data = withLabelNoise(blobs(512, 8, 3), 0.2);
+
+function withLabelNoise(dataset: Dataset, share: number): Dataset {
+  const y = Int32Array.from(dataset.y);
+  for (let i = 0; i < y.length; i += Math.round(1 / share)) y[i] = (y[i] + 1 + (i % 2)) % 3;
+  return { ...dataset, y };
+}
+
+function compiled(optimizer: OptimizerName = "adam", seed = 7): tf.Sequential {
+  const model = mlp(8, 3, 16, seed);
+  model.compile({
+    optimizer: createOptimizer({ name: optimizer }, 0.01),
+    loss: "categoricalCrossentropy",
+  });
+  return model;
+}
+
+/** Every slot of the model's optimizer, read directly (adamax cannot export its weights). */
+function optimizerSlots(model: tf.LayersModel): Float32Array[] {
+  const o = model.optimizer as unknown as Record<string, unknown>;
+  const tensors: tf.Tensor[] = [];
+  for (const value of Object.values(o)) {
+    if (value instanceof tf.Tensor) tensors.push(value);
+    if (Array.isArray(value)) {
+      for (const slot of value) {
+        if (slot?.variable instanceof tf.Tensor) tensors.push(slot.variable);
+      }
+    }
+  }
+  const iterations = new Float32Array([(model.optimizer as tf.Optimizer).iterations]);
+  return [...tensors.map((t) => (t.dataSync() as Float32Array).slice()), iterations];
+}
+
+async function trainSteps(model: tf.LayersModel, steps: number): Promise<number[]> {
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const x = tf.tensor(data.x.subarray(i * 64 * 8, (i + 1) * 64 * 8), [64, 8]);
+    const y = tf.oneHot(tf.tensor1d(Array.from(data.y.subarray(i * 64, (i + 1) * 64)), "int32"), 3);
+    losses.push(await model.trainOnBatch(x, y) as number);
+    tf.dispose([x, y]);
+  }
+  return losses;
+}
+
+const stopCases: { reason: string; options: FindLearningRateOptions }[] = [
+  { reason: "completed", options: { numIters: 30, endLr: 1e-2 } },
+  { reason: "diverged", options: { numIters: 200, startLr: 1e-3, endLr: 1e4 } },
+  { reason: "aborted", options: { numIters: 50, signal: AbortSignal.abort() } },
+];
+
+for (const name of OPTIMIZER_NAMES) {
+  for (const { reason, options } of stopCases) {
+    Deno.test(`${name}, ${reason}: weights and optimizer state are bitwise what they were`, async () => {
+      const model = compiled(name);
+      await trainSteps(model, 3);
+      const weights = weightValues(model);
+      const slots = optimizerSlots(model);
+      const tensors = tf.memory().numTensors;
+      const result = await findLearningRate(model, data, options);
+      assert.equal(result.stopReason, reason);
+      assert.ok(bitwiseEqual(weightValues(model), weights), "weights restored");
+      assert.ok(bitwiseEqual(optimizerSlots(model), slots), "optimizer untouched");
+      assert.equal(tf.memory().numTensors, tensors, "no tensor left behind");
+      model.dispose();
+    });
+  }
+}
+
+Deno.test("an exception thrown mid-sweep restores the model and frees every tensor", async () => {
+  const model = compiled("adam");
+  await trainSteps(model, 2);
+  const weights = weightValues(model);
+  const slots = optimizerSlots(model);
+  const tensors = tf.memory().numTensors;
+  await assert.rejects(
+    findLearningRate(model, data, {
+      onStep(progress) {
+        if (progress.step === 7) throw new Error("boom at step 7");
+      },
+    }),
+    /boom at step 7/,
+  );
+  assert.ok(bitwiseEqual(weightValues(model), weights));
+  assert.ok(bitwiseEqual(optimizerSlots(model), slots));
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+});
+
+Deno.test("training after a sweep gives the same losses as a model that never swept", async () => {
+  const swept = compiled("adam", 11);
+  const untouched = compiled("adam", 11);
+  assert.deepEqual(await trainSteps(swept, 2), await trainSteps(untouched, 2));
+  await findLearningRate(swept, data, { numIters: 60, runs: 2 });
+  assert.deepEqual(await trainSteps(swept, 5), await trainSteps(untouched, 5));
+  swept.dispose();
+  untouched.dispose();
+});
+
+Deno.test("the same seed gives the same curve bit for bit; another seed another curve", async () => {
+  const model = compiled("adam");
+  const a = await findLearningRate(model, data, { seed: 3, numIters: 40 });
+  const b = await findLearningRate(model, data, { seed: 3, numIters: 40 });
+  const c = await findLearningRate(model, data, { seed: 4, numIters: 40 });
+  assert.deepEqual(a.losses, b.losses);
+  assert.deepEqual(a.smoothed, b.smoothed);
+  assert.notDeepEqual(a.losses, c.losses);
+  model.dispose();
+});
+
+Deno.test("reading losses a few steps late records exactly the same curve", async () => {
+  const model = compiled("adam");
+  const options = { numIters: 200, startLr: 1e-3, endLr: 1e4 };
+  const direct = await findLearningRate(model, data, { ...options, readLag: 0 });
+  const lagged = await findLearningRate(model, data, { ...options, readLag: 3 });
+  assert.equal(direct.stopReason, "diverged");
+  assert.deepEqual(lagged.losses, direct.losses);
+  assert.deepEqual(lagged.smoothed, direct.smoothed);
+  assert.equal(lagged.stopReason, direct.stopReason);
+  model.dispose();
+});
+
+Deno.test("the curve follows DESIGN.md: schedule, smoothing and the divergence rule", async () => {
+  const model = compiled("sgd");
+  const result = await findLearningRate(model, data, { numIters: 300, startLr: 1e-3, endLr: 1e5 });
+  assert.equal(result.stopReason, "diverged");
+  const n = result.lrs.length;
+  assert.ok(n < 300);
+  assert.equal(result.lrs[0], 1e-3);
+  let avg = 0;
+  let lowest = Infinity;
+  result.losses.forEach((loss, k) => {
+    avg = 0.98 * avg + (1 - 0.98) * loss!;
+    const smoothed = avg / (1 - 0.98 ** (k + 1));
+    assert.equal(result.smoothed[k], smoothed);
+    lowest = Math.min(lowest, smoothed);
+    assert.equal(
+      smoothed > 4 * lowest,
+      k === n - 1,
+      `divergence detected exactly at the last step (${k})`,
+    );
+  });
+});
+
+Deno.test("a loss that becomes infinite stops with non-finite and records null", async () => {
+  const size = 256;
+  const regression: Dataset = {
+    x: Float32Array.from({ length: size * 4 }, (_, i) => ((i * 7919) % 13) - 6),
+    xShape: [4],
+    y: Float32Array.from({ length: size }, (_, i) => (i % 5) * 100),
+    yShape: [],
+    size,
+  };
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [4], units: 1, kernelInitializer: tf.initializers.ones() }),
+    ],
+  });
+  const result = await findLearningRate(model, regression, {
+    loss: "meanSquaredError",
+    optimizer: { name: "sgd" },
+    startLr: 1e-6,
+    endLr: 1e8,
+    numIters: 200,
+    divergeThreshold: Infinity,
+  });
+  assert.equal(result.stopReason, "non-finite");
+  assert.equal(result.losses.at(-1), null);
+  assert.equal(result.smoothed.at(-1), null);
+  assert.ok(result.losses.slice(0, -1).every((v) => typeof v === "number"));
+  model.dispose();
+});
+
+Deno.test("a loss that is not finite at the first step is an input error about the data", async () => {
+  const bad = { ...data, x: data.x.map((v, i) => (i === 3 ? NaN : v)) };
+  const model = compiled("adam");
+  const tensors = tf.memory().numTensors;
+  await assert.rejects(
+    findLearningRate(model, bad, { batchSize: 512 }),
+    (error: Error) =>
+      error.name === "InputError" &&
+      /loss is not finite at the first step \(lr 1e-7\): check your data scaling/.test(
+        error.message,
+      ),
+  );
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+});
+
+Deno.test("abort and time budget stop the sweep and keep the partial curve", async () => {
+  const model = compiled("adam");
+  const controller = new AbortController();
+  const aborted = await findLearningRate(model, data, {
+    numIters: 100,
+    signal: controller.signal,
+    onStep: (p) => p.step === 9 && controller.abort(),
+  });
+  assert.equal(aborted.stopReason, "aborted");
+  assert.equal(aborted.losses.length, 10);
+  const budget = await findLearningRate(model, data, {
+    numIters: 100_000,
+    timeBudgetMs: 300,
+  });
+  assert.equal(budget.stopReason, "time-budget");
+  assert.ok(budget.losses.length > 0 && budget.losses.length < 100_000);
+  model.dispose();
+});
+
+Deno.test("onStep reports every step with its learning rate, loss and smoothed loss", async () => {
+  const model = compiled("adam");
+  const seen: SweepProgress[] = [];
+  const result = await findLearningRate(model, data, { numIters: 20, onStep: (p) => seen.push(p) });
+  assert.deepEqual(seen.map((p) => p.step), [...Array(20).keys()]);
+  assert.deepEqual(seen.map((p) => p.lr), result.lrs);
+  assert.deepEqual(seen.map((p) => p.loss), result.losses);
+  assert.deepEqual(seen.map((p) => p.smoothed), result.smoothed);
+  assert.ok(seen.every((p) => p.numIters === 20 && p.run === 0 && p.runs === 1));
+  model.dispose();
+});
+
+Deno.test("runs > 1: every run, the median curve, the band and the suggestion interval", async () => {
+  const model = compiled("adam");
+  const result = await findLearningRate(model, data, { runs: 3, numIters: 100, seed: 5 });
+  assert.equal(result.runs?.length, 3);
+  assert.deepEqual(result.runs?.map((r) => r.seed), [5, 6, 7]);
+  assert.notDeepEqual(result.runs![0].losses, result.runs![1].losses);
+  const k = 10;
+  const values = result.runs!.map((r) => r.smoothed[k] as number).sort((a, b) => a - b);
+  assert.equal(result.smoothed[k], values[1]);
+  assert.equal(result.band?.low[k], values[0]);
+  assert.equal(result.band?.high[k], values[2]);
+  const perRun = result.runs!.map((r) => r.suggestion.lr).filter((lr): lr is number => lr !== null);
+  assert.equal(result.uncertainty?.low, Math.min(...perRun));
+  assert.equal(result.uncertainty?.high, Math.max(...perRun));
+  assert.equal(result.settings.runs, 3);
+  model.dispose();
+});
+
+Deno.test("evaluate validation records the loss on a fixed validation sample", async () => {
+  const model = compiled("adam");
+  const validation = blobs(200, 8, 3, 2);
+  const result = await findLearningRate(model, { train: data, validation }, {
+    evaluate: "validation",
+    validationSamples: 100,
+    numIters: 30,
+  });
+  assert.equal(result.settings.evaluate, "validation");
+  assert.equal(result.settings.validationSize, 100);
+  const heldOut = await findLearningRate(model, data, { evaluate: "validation", numIters: 30 });
+  assert.equal(heldOut.settings.validationSize, Math.floor(512 / 5));
+  assert.equal(heldOut.settings.trainSize, 512 - Math.floor(512 / 5));
+  model.dispose();
+});
+
+Deno.test("settings record everything that shaped the curve", async () => {
+  const model = compiled("momentum");
+  const result = await findLearningRate(model, data, { numIters: 12, batchSize: 32, seed: 9 });
+  assert.deepEqual(result.settings, {
+    seed: 9,
+    batchSize: 32,
+    backend: "cpu",
+    optimizer: { name: "momentum", momentum: 0.9, useNesterov: false },
+    optimizerState: "fresh",
+    loss: "categoricalCrossentropy",
+    startLr: 1e-7,
+    endLr: 10,
+    numIters: 12,
+    mode: "exp",
+    smoothing: 0.98,
+    divergeThreshold: 4,
+    runs: 1,
+    evaluate: "train",
+    suggest: "auto",
+    trainSize: 512,
+  });
+  assert.equal(result.model.params, 8 * 16 + 16 + 16 * 3 + 3);
+  assert.equal(result.version, 1);
+  assert.equal(result.timing.steps, 12);
+  model.dispose();
+});
+
+Deno.test("inputs are reshaped to the model's input shape and labels encoded for the loss", async () => {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [2, 4] }),
+      tf.layers.dense({ units: 3, activation: "softmax" }),
+    ],
+  });
+  const sparse = await findLearningRate(model, data, {
+    loss: "sparse_categorical_crossentropy",
+    optimizer: { name: "adam" },
+    numIters: 10,
+  });
+  assert.equal(sparse.settings.loss, "sparseCategoricalCrossentropy");
+  assert.equal(sparse.losses.length, 10);
+  model.dispose();
+});
+
+const badOptions: { options: FindLearningRateOptions; message: RegExp }[] = [
+  { options: { startLr: 0 }, message: /^startLr must be a positive number, got 0$/ },
+  {
+    options: { startLr: 1e-3, endLr: 1e-4 },
+    message: /^endLr must be a number greater than startLr \(0\.001\), got 0\.0001$/,
+  },
+  { options: { numIters: 5 }, message: /^numIters must be an integer of at least 10, got 5$/ },
+  {
+    options: { batchSize: 1000 },
+    message: /^batchSize must be at most the number of training samples \(512\), got 1000$/,
+  },
+  { options: { smoothing: 1 }, message: /^smoothing must be a number in \[0, 1\), got 1$/ },
+  {
+    options: { divergeThreshold: 1 },
+    message: /^divergeThreshold must be a number greater than 1, got 1$/,
+  },
+  { options: { runs: 0 }, message: /^runs must be an integer of at least 1, got 0$/ },
+  {
+    options: { suggest: "best" as "auto" },
+    message: /^suggest must be auto, minimum, steepest, valley or slide, got "best"$/,
+  },
+  { options: { loss: "nope" }, message: /^loss must be one of/ },
+];
+
+for (const { options, message } of badOptions) {
+  Deno.test(`bad option ${JSON.stringify(options)} fails before any training`, async () => {
+    const model = compiled("adam");
+    const weights = weightValues(model);
+    const tensors = tf.memory().numTensors;
+    let steps = 0;
+    await assert.rejects(
+      findLearningRate(model, data, { ...options, onStep: () => steps++ }),
+      (error: Error) => {
+        assert.equal(error.name, "InputError");
+        assert.match(error.message, message);
+        return true;
+      },
+    );
+    assert.equal(steps, 0);
+    assert.ok(bitwiseEqual(weightValues(model), weights));
+    assert.equal(tf.memory().numTensors, tensors);
+    model.dispose();
+  });
+}
+
+Deno.test("an uncompiled model without optimizer or loss is refused with a fix", async () => {
+  const model = mlp(8, 3);
+  await assert.rejects(
+    findLearningRate(model, data, { optimizer: { name: "adam" } }),
+    /the model is not compiled and no loss was given: pass options.loss/,
+  );
+  await assert.rejects(
+    findLearningRate(model, data, { loss: "categoricalCrossentropy" }),
+    /the model is not compiled and no optimizer was given: pass options.optimizer/,
+  );
+  model.dispose();
+});
+
+Deno.test("data that does not fit the model is refused with both shapes", async () => {
+  const model = compiled("adam");
+  await assert.rejects(
+    findLearningRate(model, blobs(100, 5, 3)),
+    /data has samples of shape \[5\] \(5 values\) but the model expects input of shape \[8\]/,
+  );
+  await assert.rejects(
+    findLearningRate(model, blobs(100, 8, 4)),
+    /data has 4 classes but the model's output has shape \[3\]/,
+  );
+  await assert.rejects(
+    findLearningRate(model, { ...data, y: data.y.subarray(0, 10) }),
+    /data.train.y must hold one target/,
+  );
+  model.dispose();
+});
