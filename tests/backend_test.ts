@@ -1,0 +1,105 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { describeGpuAdapter, setupBackend } from "../src/backend.ts";
+import { isInputError } from "../src/errors.ts";
+import { findLearningRate } from "../src/sweep.ts";
+import { blobs, mlp } from "./helpers.ts";
+
+const adapter = await describeGpuAdapter();
+if (!adapter) {
+  console.warn("backend_test: no WebGPU adapter on this machine, the webgpu tests are skipped");
+}
+
+/** Curves of different backends agree when |a - b| <= TOLERANCE * max(1, |b|) at every step. */
+const TOLERANCE = 1e-4;
+
+const data = blobs(256, 8, 3);
+
+async function sweepOn(backend: "cpu" | "wasm" | "webgpu"): Promise<(number | null)[]> {
+  const info = await setupBackend(backend);
+  assert.equal(tf.getBackend(), backend);
+  const model = mlp(8, 3, 16);
+  const tensors = tf.memory().numTensors;
+  const result = await findLearningRate(model, data, {
+    loss: "categoricalCrossentropy",
+    optimizer: { name: "adam" },
+    numIters: 20,
+    backend: info,
+  });
+  assert.equal(result.settings.backend, backend);
+  assert.equal(result.losses.length, 20);
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+  return result.losses;
+}
+
+function assertClose(actual: (number | null)[], expected: (number | null)[]): void {
+  assert.equal(actual.length, expected.length);
+  actual.forEach((a, i) => {
+    const b = expected[i]!;
+    assert.ok(Math.abs(a! - b) <= TOLERANCE * Math.max(1, Math.abs(b)), `step ${i}: ${a} vs ${b}`);
+  });
+}
+
+Deno.test("cpu and wasm sweeps give the same curve within tolerance", async () => {
+  assertClose(await sweepOn("cpu"), await sweepOn("wasm"));
+});
+
+Deno.test({
+  name: "a webgpu sweep (software adapter here) matches the wasm curve within tolerance",
+  ignore: !adapter,
+  async fn() {
+    const wasm = await sweepOn("wasm");
+    const webgpu = await sweepOn("webgpu");
+    assertClose(webgpu, wasm);
+  },
+});
+
+Deno.test({
+  name: "webgpu results name the adapter and report the warm-up",
+  ignore: !adapter,
+  async fn() {
+    const info = await setupBackend("webgpu");
+    assert.equal(info.adapter?.description, adapter?.description);
+    const model = mlp(8, 3, 8);
+    const result = await findLearningRate(model, data, {
+      loss: "categoricalCrossentropy",
+      optimizer: { name: "sgd" },
+      numIters: 10,
+      backend: info,
+    });
+    assert.equal(result.settings.adapter, adapter?.description);
+    assert.ok((result.timing.warmupMs ?? 0) > 0);
+    model.dispose();
+  },
+});
+
+Deno.test("auto uses webgpu only with a real GPU adapter, and says why", async () => {
+  const info = await setupBackend("auto");
+  if (adapter && !adapter.isFallbackAdapter) {
+    assert.equal(info.name, "webgpu");
+  } else {
+    assert.equal(info.name, "wasm");
+    assert.match(info.reason, adapter ? /only the software adapter/ : /no GPU adapter/);
+  }
+});
+
+Deno.test({
+  name: "require-gpu fails clearly when only a software adapter exists",
+  ignore: adapter !== undefined && !adapter.isFallbackAdapter,
+  async fn() {
+    await assert.rejects(setupBackend("auto", { requireGpu: true }), (error: Error) => {
+      assert.ok(isInputError(error), "a mistake the user can fix");
+      assert.match(error.message, /^a GPU is required but/);
+      return true;
+    });
+  },
+});
+
+Deno.test("an unknown backend name is an input error listing the choices", async () => {
+  await assert.rejects(setupBackend("tpu" as "cpu"), (error: Error) => {
+    assert.ok(isInputError(error));
+    assert.equal(error.message, `backend must be one of auto, webgpu, wasm, cpu, got "tpu"`);
+    return true;
+  });
+});
