@@ -149,15 +149,20 @@ function decimalPower(e: number): number {
   return Number(`1e${e}`);
 }
 
-/** Smoothed loss at `lr`, interpolated linearly in log(lr) between finite neighbours. */
+/**
+ * Smoothed loss at `lr`, interpolated linearly in log(lr) between finite neighbours; `null`
+ * outside the curve (a relative tolerance of 1e-9 counts as on it).
+ */
 export function smoothedAt(points: readonly CurvePoint[], lr: number): number | null {
   const finite = points.filter((p) => p.smoothed !== null);
-  if (finite.length === 0) return null;
+  if (finite.length === 0 || !(lr > 0)) return null;
   const target = Math.log(lr);
+  const tolerance = 1e-9;
   for (let i = 0; i < finite.length; i++) {
     const p = finite[i];
-    if (p.lr === lr) return p.smoothed;
-    if (p.lr > lr) {
+    const distance = Math.log(p.lr) - target;
+    if (Math.abs(distance) <= tolerance) return p.smoothed;
+    if (distance > 0) {
       if (i === 0) return null;
       const q = finite[i - 1];
       const t = (target - Math.log(q.lr)) / (Math.log(p.lr) - Math.log(q.lr));
