@@ -116,8 +116,8 @@ export function describeCurve(result: LrFinderResult): CurveView {
 }
 
 /**
- * Tick values for a log axis from `lo` to `hi`: powers of ten (every second or more on very
- * long ranges), or 1-2-5 steps when the range spans less than about three decades.
+ * Tick values for a log axis from `lo` to `hi`: powers of ten (every second or more beyond 12
+ * decades), or 1-2-5 steps when the range spans less than about three decades.
  */
 export function logTicks(lo: number, hi: number): number[] {
   if (!(lo > 0) || !(hi >= lo)) return [];
@@ -127,7 +127,7 @@ export function logTicks(lo: number, hi: number): number[] {
   const inside = (v: number) => v >= lo * (1 - tolerance) && v <= hi * (1 + tolerance);
   const decades = Math.log10(hi / lo);
   if (decades >= 2.5) {
-    const every = Math.max(1, Math.ceil((last - first + 1) / 10));
+    const every = Math.max(1, Math.ceil((last - first + 1) / 12));
     const ticks: number[] = [];
     for (let e = first; e <= last; e++) {
       if (e % every === 0 && inside(10 ** e)) ticks.push(decimalPower(e));

@@ -20,7 +20,7 @@ export type MeasureText = (text: string, style: TextStyle) => number;
 
 /** The loaded DejaVu Sans faces. */
 export interface PlotFonts {
-  /** Raw TrueType files: regular, bold, oblique, bold oblique. */
+  /** Raw TrueType files: regular, bold, oblique (the chart uses no bold oblique text). */
   buffers: Uint8Array[];
   /** Width of a line of text, without kerning. */
   measure: MeasureText;
@@ -33,19 +33,18 @@ const FONT_FILES = [
   "dejavu-fonts-ttf/ttf/DejaVuSans.ttf",
   "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf",
   "dejavu-fonts-ttf/ttf/DejaVuSans-Oblique.ttf",
-  "dejavu-fonts-ttf/ttf/DejaVuSans-BoldOblique.ttf",
 ];
 
 let loaded: Promise<PlotFonts> | undefined;
 
-/** Reads the four DejaVu Sans faces from `node_modules`, once per process. */
+/** Reads the three DejaVu Sans faces from `node_modules`, once per process. */
 export function loadPlotFonts(): Promise<PlotFonts> {
   loaded ??= Promise.all(
     FONT_FILES.map((file) => Deno.readFile(new URL(import.meta.resolve(file)))),
   ).then((buffers) => {
     const faces = buffers.map((bytes) => readAdvanceWidths(bytes));
     const measure: MeasureText = (text, style) => {
-      const face = faces[(style.bold ? 1 : 0) + (style.italic ? 2 : 0)];
+      const face = faces[style.bold ? 1 : style.italic ? 2 : 0];
       return face.width(text) * style.fontSize;
     };
     return { buffers, measure };
@@ -61,9 +60,9 @@ export function loadPlotFonts(): Promise<PlotFonts> {
   return loaded;
 }
 
-/** A rough width for when the font is not loaded: DejaVu Sans averages about 0.62 em a glyph. */
+/** A rough width for when the font is not loaded: DejaVu Sans averages about 0.55 em a glyph. */
 export function estimateTextWidth(text: string, style: TextStyle): number {
-  return text.length * style.fontSize * (style.bold ? 0.68 : 0.62);
+  return text.length * style.fontSize * (style.bold ? 0.62 : 0.55);
 }
 
 interface AdvanceWidths {
