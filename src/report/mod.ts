@@ -1,0 +1,54 @@
+/**
+ * Reports of a learning-rate range test: the chart as a Vega-Lite spec, rendered headless to SVG
+ * and PNG with a bundled font; a Mermaid chart and a terminal chart; Markdown (in reusable
+ * pieces), CSV and the result JSON; and {@linkcode writeReport} to write them all to a folder.
+ *
+ * @example
+ * ```ts
+ * import { terminalChart, writeReport } from "./mod.ts";
+ * import type { LrFinderResult } from "../result.ts";
+ *
+ * export async function report(result: LrFinderResult): Promise<void> {
+ *   const files = await writeReport(result, "lr-finder-out");
+ *   console.log(terminalChart(result));
+ *   console.log(`wrote ${files.png}`);
+ * }
+ * ```
+ * @module
+ */
+export {
+  formatCount,
+  formatDuration,
+  formatLoss,
+  formatLr,
+  type FormatLrOptions,
+  NOT_AVAILABLE,
+} from "./format.ts";
+export { PLOT_COLORS, type PlotOptions, plotSpec } from "./spec.ts";
+export {
+  DEFAULT_SCALE,
+  type RenderedPlot,
+  type RenderOptions,
+  renderPlot,
+  renderPng,
+  renderSvg,
+  svgToPng,
+} from "./render.ts";
+export { FONT_FAMILY } from "./font.ts";
+export { mermaidChart, type MermaidOptions } from "./mermaid.ts";
+export { terminalChart, type TerminalChartOptions } from "./terminal.ts";
+export {
+  escapeMarkdown,
+  type MarkdownOptions,
+  markdownReport,
+  mermaidBlock,
+  REPORT_RULES,
+  rulesTable,
+  settingsTable,
+  stopLine,
+  suggestionLine,
+  timingLine,
+} from "./markdown.ts";
+export { CSV_HEADER, curveCsv } from "./csv.ts";
+export { resultJson } from "./json.ts";
+export { REPORT_FILES, type ReportFiles, writeReport, type WriteReportOptions } from "./write.ts";

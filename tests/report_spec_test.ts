@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { compile } from "vega-lite";
+import { describeCurve } from "../src/report/curve.ts";
+import { plotSpec } from "../src/report/spec.ts";
+import type { LrFinderResult } from "../src/result.ts";
+import {
+  divergedResult,
+  multiRunResult,
+  nonFiniteResult,
+  noSuggestionResult,
+  tinyResult,
+} from "./fixtures/lr_results.ts";
+
+interface Layer {
+  mark: { type: string; [key: string]: unknown };
+  data: { values: Record<string, unknown>[] };
+  encoding: Record<string, Record<string, unknown>>;
+}
+
+function layersOf(result: LrFinderResult): Layer[] {
+  return (plotSpec(result) as unknown as { layer: Layer[] }).layer;
+}
+
+function texts(result: LrFinderResult): string[] {
+  return layersOf(result)
+    .filter((l) => l.mark.type === "text" && l.mark.color !== "white")
+    .flatMap((l) => l.data.values.map((v) => v.text))
+    .flat() as string[];
+}
+
+Deno.test("plotSpec compiles with Vega-Lite without warnings", () => {
+  for (
+    const result of [divergedResult(), multiRunResult(), nonFiniteResult(), noSuggestionResult()]
+  ) {
+    const warnings: unknown[] = [];
+    const logger = {
+      level: () => logger,
+      warn: (...args: unknown[]) => (warnings.push(args), logger),
+      info: () => logger,
+      debug: () => logger,
+      error: (...args: unknown[]) => {
+        throw new Error(String(args));
+      },
+    };
+    compile(plotSpec(result), { logger: logger as never });
+    assert.deepEqual(warnings, [], result.name);
+  }
+});
+
+Deno.test("plotSpec uses a log x axis with power-of-ten ticks", () => {
+  const result = divergedResult();
+  const [first] = layersOf(result).filter((l) => l.mark.type === "line");
+  const x = first.encoding.x as {
+    scale: { type: string; domain: number[] };
+    axis: { values: number[]; format: string };
+  };
+  assert.equal(x.scale.type, "log");
+  assert.deepEqual(x.scale.domain, [result.lrs[0], result.lrs[result.lrs.length - 1]]);
+  assert.deepEqual(x.axis.values, [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]);
+  assert.equal(x.axis.format, ".0e");
+});
+
+Deno.test("plotSpec titles the chart with the model name, backend and steps", () => {
+  const spec = plotSpec(divergedResult()) as unknown as {
+    title: { text: string; subtitle: string };
+  };
+  assert.equal(spec.title.text, "Learning-rate range test: fashion-mnist-cnn");
+  assert.match(spec.title.subtitle, /backend wasm/);
+  assert.match(spec.title.subtitle, /98 of 100 steps/);
+  assert.match(spec.title.subtitle, /stopped: diverged/);
+});
+
+Deno.test("plotSpec draws raw loss faint and smoothed loss bold", () => {
+  const lines = layersOf(divergedResult()).filter((l) => l.mark.type === "line");
+  assert.equal(lines.length, 2);
+  const [raw, smoothed] = lines;
+  assert.equal(raw.encoding.color.datum, "raw loss");
+  assert.equal(smoothed.encoding.color.datum, "smoothed loss");
+  assert.ok((smoothed.mark.strokeWidth as number) > 2 * (raw.mark.strokeWidth as number));
+  const range = raw.encoding.color.scale as { range: string[] };
+  assert.notEqual(range.range[0], range.range[1]);
+});
+
+Deno.test("plotSpec labels the suggestion, the lowest loss and the divergence", () => {
+  const all = texts(divergedResult());
+  assert.ok(all.includes("suggested 7.6e-4 (valley)"), all.join(" | "));
+  assert.ok(all.some((t) => /^lowest 0\.83\d\d at 8\.9e-1$/.test(t)), all.join(" | "));
+  assert.ok(all.includes("diverged at 6.9e+0"), all.join(" | "));
+  const points = layersOf(divergedResult()).filter((l) => l.mark.type === "point");
+  assert.deepEqual(points.map((p) => p.mark.shape).sort(), ["circle", "cross", "diamond"]);
+});
+
+Deno.test("plotSpec clips the exploded tail and says so", () => {
+  const result = divergedResult();
+  const top = describeCurve(result).lossDomain[1];
+  const note = texts(result).find((t) => t.startsWith("clipped: loss above"));
+  assert.ok(note, "clip note present");
+  assert.match(note, /\(max 51\.\d\d\)$/);
+  for (const line of layersOf(result).filter((l) => l.mark.type === "line")) {
+    for (const row of line.data.values) assert.ok((row.value as number) <= top);
+  }
+  assert.equal(texts(noSuggestionResult()).some((t) => t.startsWith("clipped")), false);
+});
+
+Deno.test("plotSpec draws the band and the uncertainty only with several runs", () => {
+  const multi = layersOf(multiRunResult());
+  const band = multi.find((l) => l.mark.type === "area");
+  assert.ok(band, "band layer");
+  assert.equal(band.encoding.color.datum, "range of 3 runs");
+  assert.ok(band.data.values.length > 50);
+  const rect = multi.find((l) => l.mark.type === "rect");
+  assert.ok(rect, "uncertainty layer");
+  const u = multiRunResult().uncertainty!;
+  assert.deepEqual(rect.data.values, [{ low: u.low, high: u.high }]);
+  assert.ok(texts(multiRunResult()).some((t) => t === "7.6e-4 to 2.3e-3 over 3 of 3 runs"));
+  const single = layersOf(divergedResult());
+  assert.equal(single.some((l) => l.mark.type === "area" || l.mark.type === "rect"), false);
+});
+
+Deno.test("plotSpec explains a missing suggestion", () => {
+  const all = texts(noSuggestionResult());
+  assert.ok(
+    all.includes("no suggestion (valley): the loss never decreases in the search window"),
+    all.join(" | "),
+  );
+  assert.equal(all.some((t) => t.startsWith("suggested")), false);
+});
+
+Deno.test("plotSpec marks a non-finite stop", () => {
+  assert.ok(texts(nonFiniteResult()).includes("non-finite loss at 1.1e+0"));
+});
+
+Deno.test("plotSpec honours size and title options", () => {
+  const spec = plotSpec(tinyResult(), { width: 300, height: 200, title: "Custom" }) as unknown as {
+    width: number;
+    height: number;
+    title: { text: string };
+  };
+  assert.equal(spec.width, 300);
+  assert.equal(spec.height, 200);
+  assert.equal(spec.title.text, "Custom");
+});

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { terminalChart } from "../src/report/terminal.ts";
+import {
+  divergedResult,
+  multiRunResult,
+  nonFiniteResult,
+  noSuggestionResult,
+  tinyResult,
+} from "./fixtures/lr_results.ts";
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+Deno.test("terminalChart draws the fixed curve", () => {
+  assert.equal(
+    terminalChart(tinyResult(), { width: 60, height: 10 }),
+    [
+      "tiny: loss against learning rate                            ",
+      " 2.41 ┤* ************                                      ^",
+      "      │ ************* ****                                  ",
+      "      │              ***** ****                           **",
+      "      │             .     S**** *****                   *** ",
+      "  1.4 ┤                        ****** *******************   ",
+      "      │                              *********M********     ",
+      "      │                   .                                 ",
+      "      │                                                     ",
+      "      │                          .            .             ",
+      "0.392 ┤                                 .                   ",
+      "      └┬────────────┬────────────┬────────────┬────────────┬",
+      "     1e-4         1e-3         1e-2         1e-1        1e+0",
+      "       learning rate (log scale)                            ",
+      "S suggested 3.2e-3 (valley)   M lowest 1.200 at 1.0e-1      ",
+      "^ loss above 2.408 clipped                                  ",
+      "",
+    ].join("\n"),
+  );
+});
+
+Deno.test("terminalChart has a fixed width and height", () => {
+  for (
+    const result of [divergedResult(), multiRunResult(), nonFiniteResult(), noSuggestionResult()]
+  ) {
+    for (const [width, height] of [[72, 12], [50, 6], [100, 20]]) {
+      const lines = terminalChart(result, { width, height }).split("\n");
+      assert.equal(lines.pop(), "");
+      for (const line of lines) assert.equal([...line].length, width, `${result.name}: ${line}`);
+      const plotRows = lines.filter((l) => /[┤│]/.test(l));
+      assert.equal(plotRows.length, height);
+    }
+  }
+});
+
+Deno.test("terminalChart marks the suggestion, minimum, divergence and clipping", () => {
+  const chart = terminalChart(divergedResult());
+  assert.ok(chart.includes("S suggested 7.6e-4 (valley)"));
+  assert.ok(chart.includes("X diverged at 6.9e+0"));
+  assert.match(chart, /M lowest 0\.83\d\d at 8\.9e-1/);
+  assert.match(chart, /\^ loss above [\d.]+ clipped/);
+  const plot = chart.split("\n").filter((l) => /[┤│]/.test(l)).join("\n");
+  for (const mark of ["S", "M", "X", "^", "*", "."]) assert.ok(plot.includes(mark), mark);
+});
+
+Deno.test("terminalChart names a missing suggestion", () => {
+  const chart = terminalChart(noSuggestionResult());
+  assert.match(chart.split("\n")[0], /^flat-model: no suggestion \(the loss never decreases/);
+  assert.ok(!chart.includes("S suggested"));
+});
+
+Deno.test("terminalChart colours marks only when asked, without changing the text", () => {
+  const plain = terminalChart(divergedResult());
+  assert.equal(plain.includes("\x1b"), false);
+  const colored = terminalChart(divergedResult(), { color: true });
+  assert.ok(colored.includes("\x1b[1;33mS\x1b[0m"));
+  assert.equal(colored.replace(ANSI, ""), plain);
+});
