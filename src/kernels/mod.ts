@@ -5,7 +5,8 @@
  *   gradient) on XNNPACK or a SIMD product instead of a naive loop;
  * - `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (a naive loop): patch matrix plus
  *   matrix product;
- * - `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` (missing).
+ * - `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` (missing);
+ * - `MaxPoolGrad` (15x slower than needed).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -19,6 +20,7 @@ import {
   depthwiseConv2dNativeBackpropInputConfig,
 } from "./depthwise_conv2d_backprop.ts";
 import { fusedMatMulConfig } from "./fused_mat_mul.ts";
+import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { originalKernel, rememberOriginal } from "./originals.ts";
 
 const OVERRIDES: readonly KernelConfig[] = [
@@ -28,6 +30,7 @@ const OVERRIDES: readonly KernelConfig[] = [
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  maxPoolGradConfig,
 ];
 
 /** Names of the kernels that {@linkcode registerWasmKernels} adds or replaces. */

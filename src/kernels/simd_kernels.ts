@@ -1,7 +1,8 @@
 /**
  * The hand-written SIMD kernels of `simd_kernels.wat`, instantiated on the wasm backend's own
  * heap: a matrix product that needs no packed copy of either operand and reads a transposed
- * left operand in place, and patch-matrix conversion for convolutions. Unavailable (undefined)
+ * left operand in place, patch-matrix conversion for convolutions, and the max-pooling
+ * gradient. Unavailable (undefined)
  * where the backend runs a build whose memory cannot be shared this way or wasm has no SIMD;
  * callers then fall back to XNNPACK.
  * @module
@@ -45,6 +46,22 @@ export interface SimdKernels {
   im2col(at: { x: number; patches: number }, g: ConvGeometry, images: ImageRange): void;
   /** Adds patch rows back onto the NHWC image `x` (the transpose of `im2col`). */
   col2im(at: { x: number; patches: number }, g: ConvGeometry, images: ImageRange): void;
+  /** Max-pooling gradient into `dx` (zeroed): each `dy` value to its window's first maximum. */
+  maxPoolGrad(at: { x: number; dy: number; dx: number }, pool: PoolGeometry): void;
+}
+
+/** Geometry of a 2-D NHWC pooling (the effective filter size includes dilation). */
+export interface PoolGeometry {
+  /** Batch, input height, input width, channels, output height, output width. */
+  shape: [number, number, number, number, number, number];
+  /** Effective filter height and width. */
+  filter: [number, number];
+  /** Strides, dilations and padding (top, left). */
+  strides: [number, number];
+  /** Dilations. */
+  dilations: [number, number];
+  /** Padding above and left. */
+  pads: [number, number];
 }
 
 /** A range of images of a batch. */
@@ -58,6 +75,7 @@ export interface ImageRange {
 interface Exports {
   gemm(...args: number[]): void;
   patches(x: number, cols: number, geo: number, mode: number): void;
+  max_pool_grad(x: number, dy: number, dx: number, geo: number): void;
 }
 
 const bound = new WeakMap<WasmModule, SimdKernels | null>();
@@ -91,37 +109,40 @@ function bind(module: WasmModule): SimdKernels | null {
   } catch {
     return null;
   }
+  function withInts(values: number[], run: (pointer: number) => void): void {
+    const saved = module.stackSave();
+    try {
+      const pointer = module.stackAlloc(values.length * 4);
+      module.HEAP32.set(values, pointer >>> 2);
+      run(pointer);
+    } finally {
+      module.stackRestore(saved);
+    }
+  }
   function patches(
     at: { x: number; patches: number },
     g: ConvGeometry,
     images: ImageRange,
     mode: number,
   ): void {
-    const saved = module.stackSave();
-    try {
-      const geo = module.stackAlloc(64);
-      module.HEAP32.set([
-        images.first,
-        images.count,
-        g.inH,
-        g.inW,
-        g.inC,
-        g.outH,
-        g.outW,
-        g.filterH,
-        g.filterW,
-        g.strideH,
-        g.strideW,
-        g.dilationH,
-        g.dilationW,
-        g.padTop,
-        g.padLeft,
-        0,
-      ], geo >>> 2);
-      exports.patches(at.x * 4, at.patches * 4, geo, mode);
-    } finally {
-      module.stackRestore(saved);
-    }
+    withInts([
+      images.first,
+      images.count,
+      g.inH,
+      g.inW,
+      g.inC,
+      g.outH,
+      g.outW,
+      g.filterH,
+      g.filterW,
+      g.strideH,
+      g.strideW,
+      g.dilationH,
+      g.dilationW,
+      g.padTop,
+      g.padLeft,
+      0,
+    ], (geo) => exports.patches(at.x * 4, at.patches * 4, geo, mode));
   }
   return {
     gemm(l: GemmLayout): void {
@@ -144,6 +165,12 @@ function bind(module: WasmModule): SimdKernels | null {
     },
     col2im(at, g, images) {
       patches(at, g, images, 1);
+    },
+    maxPoolGrad(at, pool) {
+      withInts(
+        [...pool.shape, ...pool.filter, ...pool.strides, ...pool.dilations, ...pool.pads],
+        (geo) => exports.max_pool_grad(at.x * 4, at.dy * 4, at.dx * 4, geo),
+      );
     },
   };
 }

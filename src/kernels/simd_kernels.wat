@@ -385,4 +385,140 @@
             (br $ohloop)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $bloop))))
+
+  ;; dx[at] += dy[0] for a byte offset `at` found by max_pool_grad (-1: no maximum).
+  (func $scatter (param $dx i32) (param $at i32) (param $dy i32)
+    (if (i32.ge_s (local.get $at) (i32.const 0))
+      (then
+        (f32.store (i32.add (local.get $dx) (local.get $at))
+          (f32.add (f32.load (i32.add (local.get $dx) (local.get $at))) (f32.load (local.get $dy)))))))
+
+  ;; Max-pooling gradient. `geo` holds 14 i32 values: batch, inH, inW, channels, outH, outW,
+  ;; effective filter height and width, strideH, strideW, dilationH, dilationW, padTop, padLeft.
+  ;; dx (zeroed by the caller) receives each dy value at the first largest input of its window.
+  (func (export "max_pool_grad") (param $x i32) (param $dy i32) (param $dx i32) (param $geo i32)
+    (local $b i32) (local $batch i32) (local $inH i32) (local $inW i32) (local $ch i32)
+    (local $outH i32) (local $outW i32) (local $fH i32) (local $fW i32) (local $sH i32)
+    (local $sW i32) (local $dH i32) (local $dW i32) (local $pT i32) (local $pL i32)
+    (local $oh i32) (local $ow i32) (local $c i32) (local $r i32) (local $col i32)
+    (local $rMin i32) (local $rMax i32) (local $cMin i32) (local $cMax i32)
+    (local $image i32) (local $rowBytes i32) (local $at i32) (local $i i32) (local $best f32)
+    (local $v f32) (local $stepBytes i32) (local $vbest v128) (local $vat v128) (local $vv v128)
+    (local $mask v128)
+    (local.set $batch (i32.load (local.get $geo)))
+    (local.set $inH (i32.load offset=4 (local.get $geo)))
+    (local.set $inW (i32.load offset=8 (local.get $geo)))
+    (local.set $ch (i32.load offset=12 (local.get $geo)))
+    (local.set $outH (i32.load offset=16 (local.get $geo)))
+    (local.set $outW (i32.load offset=20 (local.get $geo)))
+    (local.set $fH (i32.load offset=24 (local.get $geo)))
+    (local.set $fW (i32.load offset=28 (local.get $geo)))
+    (local.set $sH (i32.load offset=32 (local.get $geo)))
+    (local.set $sW (i32.load offset=36 (local.get $geo)))
+    (local.set $dH (i32.load offset=40 (local.get $geo)))
+    (local.set $dW (i32.load offset=44 (local.get $geo)))
+    (local.set $pT (i32.load offset=48 (local.get $geo)))
+    (local.set $pL (i32.load offset=52 (local.get $geo)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $inW) (local.get $ch)) (i32.const 2)))
+    (local.set $stepBytes (i32.shl (i32.mul (local.get $dW) (local.get $ch)) (i32.const 2)))
+    (local.set $b (i32.const 0))
+    (block $bdone
+      (loop $bloop
+        (br_if $bdone (i32.ge_s (local.get $b) (local.get $batch)))
+        (local.set $image (i32.mul (local.get $b) (i32.mul (local.get $inH) (local.get $rowBytes))))
+        (local.set $oh (i32.const 0))
+        (block $ohdone
+          (loop $ohloop
+            (br_if $ohdone (i32.ge_s (local.get $oh) (local.get $outH)))
+            (local.set $rMin (i32.sub (i32.mul (local.get $oh) (local.get $sH)) (local.get $pT)))
+            (local.set $rMax (i32.add (local.get $rMin) (local.get $fH)))
+            (if (i32.gt_s (local.get $rMax) (local.get $inH)) (then (local.set $rMax (local.get $inH))))
+            (if (i32.lt_s (local.get $rMin) (i32.const 0)) (then (local.set $rMin (i32.const 0))))
+            (local.set $ow (i32.const 0))
+            (block $owdone
+              (loop $owloop
+                (br_if $owdone (i32.ge_s (local.get $ow) (local.get $outW)))
+                (local.set $cMin (i32.sub (i32.mul (local.get $ow) (local.get $sW)) (local.get $pL)))
+                (local.set $cMax (i32.add (local.get $cMin) (local.get $fW)))
+                (if (i32.gt_s (local.get $cMax) (local.get $inW)) (then (local.set $cMax (local.get $inW))))
+                (if (i32.lt_s (local.get $cMin) (i32.const 0)) (then (local.set $cMin (i32.const 0))))
+                (local.set $c (i32.const 0))
+                ;; four channels at a time, branch-free: lanes keep their maximum and its address
+                (block $vdone
+                  (loop $vloop
+                    (br_if $vdone (i32.gt_s (i32.add (local.get $c) (i32.const 4)) (local.get $ch)))
+                    (local.set $vbest (f32x4.splat (f32.neg (f32.const inf))))
+                    (local.set $vat (i32x4.splat (i32.const -1)))
+                    (local.set $r (local.get $rMin))
+                    (block $vrdone
+                      (loop $vrloop
+                        (br_if $vrdone (i32.ge_s (local.get $r) (local.get $rMax)))
+                        (local.set $i (i32.add (i32.add (local.get $image)
+                          (i32.mul (local.get $r) (local.get $rowBytes)))
+                          (i32.shl (i32.add (i32.mul (local.get $cMin) (local.get $ch)) (local.get $c))
+                            (i32.const 2))))
+                        (local.set $col (local.get $cMin))
+                        (block $vwdone
+                          (loop $vwloop
+                            (br_if $vwdone (i32.ge_s (local.get $col) (local.get $cMax)))
+                            (local.set $vv (v128.load (i32.add (local.get $x) (local.get $i))))
+                            (local.set $mask (f32x4.gt (local.get $vv) (local.get $vbest)))
+                            (local.set $vbest (v128.bitselect (local.get $vv) (local.get $vbest) (local.get $mask)))
+                            (local.set $vat (v128.bitselect
+                              (i32x4.add (i32x4.splat (local.get $i)) (v128.const i32x4 0 4 8 12))
+                              (local.get $vat) (local.get $mask)))
+                            (local.set $i (i32.add (local.get $i) (local.get $stepBytes)))
+                            (local.set $col (i32.add (local.get $col) (local.get $dW)))
+                            (br $vwloop)))
+                        (local.set $r (i32.add (local.get $r) (local.get $dH)))
+                        (br $vrloop)))
+                    (call $scatter (local.get $dx) (i32x4.extract_lane 0 (local.get $vat)) (local.get $dy))
+                    (call $scatter (local.get $dx) (i32x4.extract_lane 1 (local.get $vat))
+                      (i32.add (local.get $dy) (i32.const 4)))
+                    (call $scatter (local.get $dx) (i32x4.extract_lane 2 (local.get $vat))
+                      (i32.add (local.get $dy) (i32.const 8)))
+                    (call $scatter (local.get $dx) (i32x4.extract_lane 3 (local.get $vat))
+                      (i32.add (local.get $dy) (i32.const 12)))
+                    (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                    (br $vloop)))
+                (block $cdone
+                  (loop $cloop
+                    (br_if $cdone (i32.ge_s (local.get $c) (local.get $ch)))
+                    (local.set $best (f32.neg (f32.const inf)))
+                    (local.set $at (i32.const -1))
+                    (local.set $r (local.get $rMin))
+                    (block $rdone
+                      (loop $rloop
+                        (br_if $rdone (i32.ge_s (local.get $r) (local.get $rMax)))
+                        (local.set $i (i32.add (i32.add (local.get $image)
+                          (i32.mul (local.get $r) (local.get $rowBytes)))
+                          (i32.shl (i32.add (i32.mul (local.get $cMin) (local.get $ch)) (local.get $c))
+                            (i32.const 2))))
+                        (local.set $col (local.get $cMin))
+                        (block $wdone
+                          (loop $wloop
+                            (br_if $wdone (i32.ge_s (local.get $col) (local.get $cMax)))
+                            (local.set $v (f32.load (i32.add (local.get $x) (local.get $i))))
+                            (if (f32.gt (local.get $v) (local.get $best))
+                              (then (local.set $best (local.get $v)) (local.set $at (local.get $i))))
+                            (local.set $i (i32.add (local.get $i) (local.get $stepBytes)))
+                            (local.set $col (i32.add (local.get $col) (local.get $dW)))
+                            (br $wloop)))
+                        (local.set $r (i32.add (local.get $r) (local.get $dH)))
+                        (br $rloop)))
+                    (if (i32.ge_s (local.get $at) (i32.const 0))
+                      (then
+                        (f32.store (i32.add (local.get $dx) (local.get $at))
+                          (f32.add (f32.load (i32.add (local.get $dx) (local.get $at)))
+                            (f32.load (local.get $dy))))))
+                    (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $cloop)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $owloop)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $ohloop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $bloop))))
 )
