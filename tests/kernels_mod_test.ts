@@ -29,7 +29,6 @@ Deno.test("registerWasmKernels is idempotent and unregisterWasmKernels restores 
     assert.equal(tf.getKernel(name, "wasm")?.backendName, "wasm", name);
   }
   assert.equal(tf.getKernel("Conv2DBackpropFilter", "cpu")?.backendName, "cpu");
-  }
 });
 
 function smallCnn(seed: number): tf.Sequential {
