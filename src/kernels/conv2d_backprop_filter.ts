@@ -1,0 +1,116 @@
+/**
+ * `Conv2DBackpropFilter` for the wasm backend, which has none: the filter gradient of an NHWC
+ * convolution as `patches^T @ dy`, patch matrix written straight into the wasm heap and the
+ * product on XNNPACK.
+ * @module
+ */
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from "@tensorflow/tfjs";
+import { type ConvGeometry, geometryOf, imagesPerChunk, isPointwise, patchSize } from "./im2col.ts";
+import { matMulInto } from "./mat_mul.ts";
+import { writePatches } from "./patches.ts";
+import {
+  allocScratch,
+  freeScratch,
+  type HeapBuffer,
+  tensorBuffer,
+  viewOf,
+  type WasmBackend,
+} from "./wasm_heap.ts";
+
+/** Writes `dW[fh, fw, ci, co] = sum over b, oh, ow of x[...] * dy[b, oh, ow, co]` into `out`. */
+export function filterGradientInto(
+  backend: WasmBackend,
+  tensors: { x: TensorInfo; dy: TensorInfo; out: TensorInfo },
+  g: ConvGeometry,
+): void {
+  const xBuf = tensorBuffer(backend, tensors.x);
+  const dyBuf = tensorBuffer(backend, tensors.dy);
+  const outBuf = tensorBuffer(backend, tensors.out);
+  const k = patchSize(g);
+  const positions = g.outH * g.outW;
+  if (isPointwise(g)) {
+    matMulInto(backend, {
+      a: { buffer: xBuf, rows: g.batch * positions, cols: k },
+      b: { buffer: dyBuf, rows: g.batch * positions, cols: g.outC },
+      out: outBuf,
+    }, { transposeA: true });
+    return;
+  }
+  const chunk = imagesPerChunk(g);
+  const scratch: HeapBuffer[] = [];
+  try {
+    const patches = allocScratch(backend, chunk * positions * k);
+    scratch.push(patches);
+    const partial = chunk < g.batch ? allocScratch(backend, k * g.outC) : undefined;
+    if (partial !== undefined) scratch.push(partial);
+    for (let first = 0; first < g.batch; first += chunk) {
+      const count = Math.min(chunk, g.batch - first);
+      writePatches(backend, { x: xBuf.ptr >>> 2, patches: patches.ptr >>> 2 }, g, {
+        first,
+        count,
+      });
+      const rows = count * positions;
+      const dyView = viewOf(backend, dyBuf.ptr + first * positions * g.outC * 4, rows * g.outC);
+      const target = first === 0 || partial === undefined ? outBuf : partial;
+      try {
+        matMulInto(backend, {
+          a: { buffer: patches, rows, cols: k },
+          b: { buffer: dyView, rows, cols: g.outC },
+          out: target,
+        }, { transposeA: true });
+      } finally {
+        freeScratch(backend, dyView);
+      }
+      if (target !== outBuf) {
+        const heap = backend.wasm.HEAPF32;
+        const o = outBuf.ptr >>> 2;
+        const p = target.ptr >>> 2;
+        for (let i = 0; i < k * g.outC; i++) heap[o + i] += heap[p + i];
+      }
+    }
+  } finally {
+    for (const buffer of scratch) freeScratch(backend, buffer);
+  }
+}
+
+function conv2DBackpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: WasmBackend;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { x, dy } = args.inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  const g = geometryOf(info);
+  const out = args.backend.makeOutput(filterShape, "float32");
+  try {
+    filterGradientInto(args.backend, { x, dy, out }, g);
+  } catch (error) {
+    args.backend.disposeData(out.dataId);
+    throw error;
+  }
+  return out;
+}
+
+/** `Conv2DBackpropFilter` on the wasm backend (NHWC; any stride, padding and batch). */
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: "wasm",
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};

@@ -1,0 +1,99 @@
+/**
+ * Test helper (not a test module): runs an op on the wasm backend with the kernel overrides
+ * and on the cpu backend, on the same fresh random inputs, and compares.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { setupBackend } from "../src/backend.ts";
+
+/** Fresh uniform random values in [-1, 1). */
+export function randomValues(shape: number[]): Float32Array {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = Math.random() * 2 - 1;
+  return values;
+}
+
+async function runOn(
+  backend: "wasm" | "cpu",
+  op: (inputs: tf.Tensor[]) => tf.Tensor,
+  inputs: { values: Float32Array; shape: number[] }[],
+): Promise<{ values: Float32Array; shape: number[]; leaked: number }> {
+  await setupBackend(backend);
+  const before = tf.memory().numTensors;
+  const tensors = inputs.map((input) => tf.tensor(input.values, input.shape));
+  const out = op(tensors);
+  const values = (await out.data()) as Float32Array;
+  const shape = out.shape;
+  tf.dispose([...tensors, out]);
+  return { values, shape, leaked: tf.memory().numTensors - before };
+}
+
+/** Result of {@linkcode compareWithCpu}. */
+export interface Comparison {
+  /** Max absolute difference over the max magnitude of the cpu result. */
+  relativeError: number;
+  /** Output shape on wasm. */
+  shape: number[];
+  /** Output shape on cpu. */
+  cpuShape: number[];
+  /** Tensors left behind on wasm. */
+  leaked: number;
+}
+
+/** Runs `op` on both backends on the same random inputs of `shapes`. */
+export async function compareWithCpu(
+  op: (inputs: tf.Tensor[]) => tf.Tensor,
+  shapes: number[][],
+): Promise<Comparison> {
+  const inputs = shapes.map((shape) => ({ values: randomValues(shape), shape }));
+  const wasm = await runOn("wasm", op, inputs);
+  const cpu = await runOn("cpu", op, inputs);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < cpu.values.length; i++) {
+    diff = Math.max(diff, Math.abs(wasm.values[i] - cpu.values[i]));
+    scale = Math.max(scale, Math.abs(cpu.values[i]));
+  }
+  if (wasm.values.length !== cpu.values.length) diff = Infinity;
+  return {
+    relativeError: scale === 0 ? diff : diff / scale,
+    shape: wasm.shape,
+    cpuShape: cpu.shape,
+    leaked: wasm.leaked,
+  };
+}
+
+/** The tolerance the kernels promise against cpu. */
+export const TOLERANCE = 1e-5;
+
+/** A padding as `tf.conv2d` takes it. */
+export type Pad = "same" | "valid" | [
+  [number, number],
+  [number, number],
+  [number, number],
+  [number, number],
+];
+
+/** Convolution shapes the convolution kernels are checked on. */
+export const CONV_CASES: { x: number[]; f: number[]; stride: number; pad: Pad }[] = [
+  { x: [4, 28, 28, 1], f: [3, 3, 1, 16], stride: 1, pad: "valid" },
+  { x: [3, 13, 13, 16], f: [3, 3, 16, 32], stride: 1, pad: "same" },
+  { x: [2, 13, 11, 5], f: [3, 2, 5, 7], stride: 2, pad: "same" },
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 4], stride: 2, pad: "valid" },
+  { x: [2, 7, 8, 6], f: [1, 1, 6, 3], stride: 1, pad: "valid" },
+  { x: [1, 8, 8, 2], f: [3, 3, 2, 3], stride: 1, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+];
+
+/** Output shape of a convolution case. */
+export function convOutputShape(
+  c: { x: number[]; f: number[]; stride: number; pad: Pad },
+): number[] {
+  const info = tf.backend_util.computeConv2DInfo(
+    c.x as [number, number, number, number],
+    c.f as [number, number, number, number],
+    c.stride,
+    1,
+    c.pad,
+  );
+  return info.outShape;
+}
