@@ -103,3 +103,63 @@ Deno.test("an unknown backend name is an input error listing the choices", async
     return true;
   });
 });
+
+function smallCnn(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 4,
+        kernelSize: 3,
+        strides: 2,
+        padding: "same",
+        activation: "relu",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+      }),
+      tf.layers.conv2d({
+        filters: 6,
+        kernelSize: 3,
+        activation: "relu",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({
+        units: 3,
+        activation: "softmax",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
+      }),
+    ],
+  });
+}
+
+const images = blobs(128, 64, 3, 9);
+
+async function cnnSweepOn(backend: "cpu" | "wasm" | "webgpu"): Promise<(number | null)[]> {
+  const info = await setupBackend(backend);
+  const model = smallCnn();
+  const tensors = tf.memory().numTensors;
+  const result = await findLearningRate(model, { ...images, xShape: [8, 8, 1] }, {
+    loss: "categoricalCrossentropy",
+    optimizer: { name: "adam" },
+    numIters: 12,
+    batchSize: 16,
+    backend: info,
+  });
+  assert.equal(result.losses.length, 12);
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+  return result.losses;
+}
+
+Deno.test("a small Conv2D model sweeps on cpu and wasm with the same curve", async () => {
+  assertClose(await cnnSweepOn("wasm"), await cnnSweepOn("cpu"));
+});
+
+Deno.test({
+  name: "a small Conv2D model sweeps on webgpu with the wasm curve",
+  ignore: !adapter,
+  async fn() {
+    assertClose(await cnnSweepOn("webgpu"), await cnnSweepOn("wasm"));
+  },
+});
