@@ -63,7 +63,8 @@ export function parseCsv(text: string, options: CsvOptions): CsvDataset {
     }) as unknown as typeof rows;
   } catch (error) {
     if (error instanceof CsvError) {
-      return fail(`malformed CSV: ${lowerFirst(error.message)}`);
+      const colon = error.message.indexOf(": ");
+      return fail(`malformed CSV: ${lowerFirst(error.message.slice(colon + 2))}`);
     }
     throw error;
   }
