@@ -768,28 +768,35 @@ export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    let line: number;
-    let column: number;
-    const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
-    const position = /at position (\d+)/.exec(message);
-    if (lineColumn) {
-      line = Number(lineColumn[1]);
-      column = Number(lineColumn[2]);
-    } else {
-      const offset = position ? Number(position[1]) : text.length;
-      const before = text.slice(0, offset).split("\n");
-      line = before.length;
-      column = before[before.length - 1].length + 1;
-    }
-    const reason = message.replace(/ in JSON at position \d+.*$/, "").replace(/ \(line.*$/, "");
-    throw new InputError(
-      `${source}:${line}:${column}: invalid JSON: ${
-        reason.charAt(0).toLowerCase() + reason.slice(1)
-      }`,
-      { field: source, cause: error },
-    );
+    const { offset, reason } = jsonErrorAt(error, text);
+    const before = text.slice(0, offset).split("\n");
+    const line = before.length;
+    const column = before[before.length - 1].length + 1;
+    throw new InputError(`${source}:${line}:${column}: invalid JSON: ${reason}`, {
+      field: source,
+      cause: error,
+    });
   }
+}
+
+/**
+ * Where a `JSON.parse` error happened and why, from V8's message: `... at position N`, or for
+ * an unexpected token the context snippet V8 quotes (10 characters either side of it).
+ */
+function jsonErrorAt(error: unknown, text: string): { offset: number; reason: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+  const position = /^(.*?) in JSON at position (\d+)/.exec(message);
+  if (position) return { offset: Number(position[2]), reason: lower(position[1]) };
+  const token = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/
+    .exec(message);
+  if (token) {
+    const [, char, cut, snippet] = token;
+    const start = text.indexOf(snippet);
+    const offset = cut && start >= 0 ? start + 10 : text.indexOf(char, Math.max(start, 0));
+    return { offset: Math.max(offset, 0), reason: `unexpected token '${char}'` };
+  }
+  return { offset: text.length, reason: lower(message) };
 }
 
 /** The JSON Schema (draft 2020-12) of `lr-finder.json`, describing the input as written. */
