@@ -17,9 +17,6 @@ import type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
 import { MAX_SYNTHETIC_SAMPLES, SYNTHETIC_KINDS } from "./data/synthetic.ts";
 import { readInputText } from "./data/read_file.ts";
 
-// ---------------------------------------------------------------------------------------------
-// Names
-
 /** Loss names in TensorFlow.js Layers spelling (the canonical form configs are normalised to). */
 export const LOSS_NAMES = [
   "categoricalCrossentropy",
@@ -100,9 +97,6 @@ export const SWEEP_DEFAULTS = {
 
 /** Default mini-batch size. */
 export const DEFAULT_BATCH_SIZE = 64;
-
-// ---------------------------------------------------------------------------------------------
-// Schema
 
 /** A strict object whose unknown keys get one message each, with a "did you mean" hint. */
 function strictObject<T extends z.core.$ZodLooseShape>(shape: T, owner?: string) {
@@ -233,7 +227,8 @@ const dataSchema = strictObject({
   ),
 });
 
-const lossSchema = z.string().superRefine((name, ctx) => {
+/** Schema of a loss name: any accepted spelling in, the canonical TensorFlow.js name out. */
+export const lossSchema = z.string().superRefine((name, ctx) => {
   if (normalizeLossName(name) === undefined) {
     ctx.addIssue({
       code: "custom",
@@ -307,9 +302,10 @@ export const optimizerSchema = z.discriminatedUnion("name", [
   optimizerVariant("rmsprop", OPTIMIZER_SHAPES.rmsprop),
   optimizerVariant("adagrad", OPTIMIZER_SHAPES.adagrad),
   optimizerVariant("adadelta", OPTIMIZER_SHAPES.adadelta),
-]);
+]) satisfies z.ZodType<OptimizerSpec>;
 
-const sweepSchema = strictObject({
+/** Schema of the `sweep` section (defaults filled in, `endLr > startLr`). */
+export const sweepSchema = strictObject({
   startLr: positive.default(SWEEP_DEFAULTS.startLr).describe("First learning rate (> 0)"),
   endLr: positive.default(SWEEP_DEFAULTS.endLr).describe("Last learning rate (> startLr)"),
   numIters: z.int().min(10).default(SWEEP_DEFAULTS.numIters).describe("Steps of the sweep"),
@@ -366,9 +362,6 @@ export const configSchema = strictObject({
     });
   }
 });
-
-// ---------------------------------------------------------------------------------------------
-// Types
 
 /** A config as written (before defaults). */
 export type LrFinderConfigInput = z.input<typeof configSchema>;
@@ -433,13 +426,6 @@ export interface ConfigOverrides {
   backend?: typeof BACKEND_REQUESTS[number];
 }
 
-// Compile-time check that every optimizer variant is an OptimizerSpec.
-const _optimizerIsSpec = (o: z.output<typeof optimizerSchema>): OptimizerSpec => o;
-void _optimizerIsSpec;
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-
 /** One problem in a config: the dotted field path and what is wrong. */
 export interface ConfigIssue {
   /** Dotted path such as `sweep.endLr` or `data.train.x`; empty for the whole config. */
@@ -469,8 +455,11 @@ export class ConfigError extends InputError {
   }
 }
 
-/** Turns zod issues into config issues with dotted paths and plain messages. */
-function toConfigIssues(issues: readonly z.core.$ZodIssue[], input: unknown): ConfigIssue[] {
+/**
+ * Turns zod issues from parsing `input` with this module's schemas (or schemas built from them)
+ * into config issues with dotted paths and plain messages.
+ */
+export function configIssues(issues: readonly z.core.$ZodIssue[], input: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of issues) collectIssue(issue, [], input, out);
   return out;
@@ -633,9 +622,6 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Parsing, loading, merging
-
 /** Options of {@linkcode parseConfig}. */
 export interface ParseConfigOptions {
   /** Where the value came from (a file name), named at the head of error messages. */
@@ -656,7 +642,7 @@ export function parseConfig(value: unknown, options: ParseConfigOptions = {}): L
   }
   const result = configSchema.safeParse(value, { reportInput: true });
   if (!result.success) {
-    throw new ConfigError(toConfigIssues(result.error.issues, value), options.source);
+    throw new ConfigError(configIssues(result.error.issues, value), options.source);
   }
   const config = result.data;
   return { ...config, name: config.name ?? defaultName(config.model) };

@@ -8,7 +8,7 @@ import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { InputError, isInputError } from "./errors.ts";
 import { type LossName, normalizeLossName, parseJson } from "./config.ts";
-import { isOptimizerName, type OptimizerSpec } from "./optimizer_spec.ts";
+import type { OptimizerSpec } from "./optimizer_spec.ts";
 import { readError, readInputText } from "./data/read_file.ts";
 import { importUserModule } from "./data/module.ts";
 
@@ -81,7 +81,7 @@ export async function loadModel(
   try {
     if ((await Deno.stat(source)).isDirectory) source = join(source, "model.json");
   } catch (error) {
-    throw readError(source, error, "model file");
+    throw readError(source, error, { what: "model file" });
   }
   return await loadModelJson(source);
 }
@@ -127,7 +127,7 @@ export async function readModelArtifacts(modelJsonPath: string): Promise<tf.io.M
       try {
         bytes = await Deno.readFile(shardPath);
       } catch (error) {
-        const problem = readError(shardPath, error, "weight shard");
+        const problem = readError(shardPath, error, { what: "weight shard" });
         throw new InputError(`${problem.message} (listed in ${modelJsonPath})`, {
           field: shardPath,
           cause: error,
@@ -182,26 +182,34 @@ export function trainingSettings(trainingConfig: unknown): TrainingSettings {
   const optimizerConfig = config.optimizer_config ?? config.optimizerConfig;
   if (typeof optimizerConfig === "object" && optimizerConfig !== null) {
     const { class_name: className, config: params } = optimizerConfig as Record<string, unknown>;
-    const spec = optimizerSpecFromConfig(
+    const mapped = optimizerSpecFromConfig(
       typeof className === "string" ? className : "",
       typeof params === "object" && params !== null ? params as Record<string, unknown> : {},
-      warnings,
     );
-    if (spec) settings.optimizer = spec;
+    warnings.push(...mapped.warnings);
+    if (mapped.optimizer) settings.optimizer = mapped.optimizer;
   }
   return settings;
+}
+
+/** An optimizer read from a training config, and what could not be used. */
+export interface MappedOptimizer {
+  /** The spec, when the optimizer is supported. */
+  optimizer?: OptimizerSpec;
+  /** What was ignored and why. */
+  warnings: string[];
 }
 
 /**
  * The spec of an optimizer given by class name and config: TensorFlow.js (`RMSProp`,
  * `{learningRate, decay}`) or Keras (`RMSprop`, `{learning_rate, rho}`). Unsupported
- * optimizers give `undefined` and a warning.
+ * optimizers give no spec and a warning.
  */
 export function optimizerSpecFromConfig(
   className: string,
   config: Record<string, unknown>,
-  warnings: string[] = [],
-): OptimizerSpec | undefined {
+): MappedOptimizer {
+  const warnings: string[] = [];
   const name = className.split(">").pop()!.split(".").pop()!.toLowerCase();
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) params[camelKey(key)] = value;
@@ -258,14 +266,13 @@ export function optimizerSpecFromConfig(
         `optimizer ${JSON.stringify(className)} is not supported by TensorFlow.js; ` +
           "set optimizer in the config (adam, sgd, momentum, rmsprop, adagrad, adadelta, adamax)",
       );
-      return undefined;
+      return { warnings };
   }
-  if (!isOptimizerName(spec.name)) return undefined;
   if (learningRate !== undefined) spec.learningRate = learningRate;
   for (const key of Object.keys(spec) as (keyof OptimizerSpec)[]) {
     if (spec[key] === undefined) delete spec[key];
   }
-  return spec;
+  return { optimizer: spec, warnings };
 }
 
 /** Saves a model as `model.json` plus weight shards of at most `shardBytes` into `directory`. */
@@ -379,12 +386,12 @@ async function loadModelModule(path: string): Promise<LoadedModel> {
   const loss = lossFromConfig(compiled.loss, warnings);
   if (loss) loaded.loss = loss;
   if (compiled.optimizer) {
-    const spec = optimizerSpecFromConfig(
+    const mapped = optimizerSpecFromConfig(
       compiled.optimizer.getClassName(),
       compiled.optimizer.getConfig() as Record<string, unknown>,
-      warnings,
     );
-    if (spec) loaded.optimizer = spec;
+    warnings.push(...mapped.warnings);
+    if (mapped.optimizer) loaded.optimizer = mapped.optimizer;
   }
   return loaded;
 }

@@ -179,8 +179,13 @@ Deno.test("model_io: a Keras training config (snake_case, Keras class names) is 
 });
 
 Deno.test("model_io: optimizer class names and Python-style keys map to OptimizerSpec", () => {
+  const spec = (className: string, config: Record<string, unknown>) => {
+    const mapped = optimizerSpecFromConfig(className, config);
+    assert.deepEqual(mapped.warnings, []);
+    return mapped.optimizer;
+  };
   assert.deepEqual(
-    optimizerSpecFromConfig("Adam", {
+    spec("Adam", {
       learning_rate: 0.002,
       beta_1: 0.8,
       beta_2: 0.99,
@@ -189,44 +194,41 @@ Deno.test("model_io: optimizer class names and Python-style keys map to Optimize
     }),
     { name: "adam", learningRate: 0.002, beta1: 0.8, beta2: 0.99, epsilon: 1e-8 },
   );
-  assert.deepEqual(
-    optimizerSpecFromConfig("SGD", { learning_rate: 0.1, momentum: 0.0, nesterov: false }),
-    {
-      name: "sgd",
-      learningRate: 0.1,
-    },
-  );
-  assert.deepEqual(optimizerSpecFromConfig("SGD", { lr: 0.1, momentum: 0.9, nesterov: true }), {
+  assert.deepEqual(spec("SGD", { learning_rate: 0.1, momentum: 0.0, nesterov: false }), {
+    name: "sgd",
+    learningRate: 0.1,
+  });
+  assert.deepEqual(spec("SGD", { lr: 0.1, momentum: 0.9, nesterov: true }), {
     name: "momentum",
     learningRate: 0.1,
     momentum: 0.9,
     useNesterov: true,
   });
-  assert.deepEqual(
-    optimizerSpecFromConfig("keras.optimizers.Adagrad", { initial_accumulator_value: 0.2 }),
-    {
-      name: "adagrad",
-      initialAccumulatorValue: 0.2,
-    },
-  );
-  assert.deepEqual(optimizerSpecFromConfig("Adadelta", { learning_rate: 1.0, rho: 0.95 }), {
+  assert.deepEqual(spec("keras.optimizers.Adagrad", { initial_accumulator_value: 0.2 }), {
+    name: "adagrad",
+    initialAccumulatorValue: 0.2,
+  });
+  assert.deepEqual(spec("Adadelta", { learning_rate: 1.0, rho: 0.95 }), {
     name: "adadelta",
     learningRate: 1,
     rho: 0.95,
   });
-  const warnings: string[] = [];
-  assert.equal(optimizerSpecFromConfig("Nadam", { learning_rate: 0.001 }, warnings), undefined);
-  assert.match(warnings[0], /^optimizer "Nadam" is not supported by TensorFlow\.js/);
-  const schedule: string[] = [];
-  assert.deepEqual(
-    optimizerSpecFromConfig(
-      "Adam",
-      { learning_rate: { class_name: "ExponentialDecay" } },
-      schedule,
-    ),
-    { name: "adam" },
-  );
-  assert.equal(schedule.length, 1);
+  assert.deepEqual(spec("Adamax", { learningRate: 0.1, beta1: 0.9, decay: 0.01 }), {
+    name: "adamax",
+    learningRate: 0.1,
+    beta1: 0.9,
+    decay: 0.01,
+  });
+  const nadam = optimizerSpecFromConfig("Nadam", { learning_rate: 0.001 });
+  assert.equal(nadam.optimizer, undefined);
+  assert.match(nadam.warnings[0], /^optimizer "Nadam" is not supported by TensorFlow\.js/);
+  const schedule = optimizerSpecFromConfig("Adam", {
+    learning_rate: { class_name: "ExponentialDecay" },
+  });
+  assert.deepEqual(schedule.optimizer, { name: "adam" });
+  assert.match(schedule.warnings[0], /learning rate is not a number/);
+  const amsgrad = optimizerSpecFromConfig("Adam", { amsgrad: true });
+  assert.deepEqual(amsgrad.warnings, ["amsgrad is not supported; plain Adam is used"]);
 });
 
 Deno.test("model_io: training settings with unusual losses warn instead of failing", () => {

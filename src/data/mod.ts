@@ -34,15 +34,26 @@ export {
   loadIdxDataset,
   type LoadIdxOptions,
   parseIdx,
+  type ParseIdxOptions,
 } from "./idx.ts";
 export {
   type DataSplit,
   importUserModule,
   type LoadDataContext,
   loadDataModule,
+  type LoadDataModuleOptions,
   type PlainData,
 } from "./module.ts";
-export { encodeNpy, loadNpy, type NpyArray, type NpyData, type NpyDtype, parseNpy } from "./npy.ts";
+export {
+  encodeNpy,
+  type EncodeNpyOptions,
+  loadNpy,
+  type NpyArray,
+  type NpyData,
+  type NpyDtype,
+  parseNpy,
+  type ParseNpyOptions,
+} from "./npy.ts";
 export {
   SYNTHETIC_DEFAULTS,
   SYNTHETIC_KINDS,
@@ -51,6 +62,7 @@ export {
   type SyntheticSpec,
 } from "./synthetic.ts";
 export { validateDataset } from "./validate.ts";
+export { readInputFile, readInputText } from "./read_file.ts";
 
 /** Options of {@linkcode loadDataSource} and {@linkcode loadDataSplits}. */
 export interface LoadDataOptions {
@@ -66,7 +78,8 @@ export interface LoadDataSourceOptions extends LoadDataOptions {
 
 /**
  * Loads one data source of a config into a validated dataset. `.npy` targets that are 1-D
- * integers become class indices (`classes` = largest + 1); uint8 features get `xScale` 1/255.
+ * non-negative integers become `Int32Array` class indices (`classes` = largest + 1); uint8
+ * features get `xScale` 1/255.
  */
 export async function loadDataSource(
   source: DataSource,
@@ -151,7 +164,10 @@ export async function loadNpyDataset(xPath: string, yPath: string): Promise<Data
   };
   if (x.dtype === "u1") dataset.xScale = 1 / 255;
   const classes = classCount(y);
-  if (classes !== undefined) dataset.classes = classes;
+  if (classes !== undefined) {
+    dataset.classes = classes;
+    if (y.data instanceof Uint8Array) dataset.y = Int32Array.from(y.data);
+  }
   return validateDataset(dataset, xPath);
 }
 

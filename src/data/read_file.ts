@@ -19,7 +19,7 @@ export async function readInputFile(
   try {
     return await Deno.readFile(path);
   } catch (error) {
-    throw readError(path, error, options.what ?? "file");
+    throw readError(path, error, options);
   }
 }
 
@@ -33,16 +33,24 @@ export async function readInputText(
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (error) {
-    throw new InputError(`${path}: expected UTF-8 text, found invalid byte sequences`, {
-      field: path,
-      cause: error,
-    });
+    throw new InputError(
+      `${path}: expected UTF-8 text, found invalid byte sequences: save the file as UTF-8`,
+      {
+        field: path,
+        cause: error,
+      },
+    );
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** An {@linkcode InputError} for a file that could not be read. */
-export function readError(path: string, error: unknown, what = "file"): InputError {
+export function readError(
+  path: string,
+  error: unknown,
+  options: ReadInputFileOptions = {},
+): InputError {
+  const what = options.what ?? "file";
   let problem: string;
   if (error instanceof Deno.errors.NotFound) {
     problem = `${what} not found`;
