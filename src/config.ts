@@ -14,7 +14,7 @@ import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { InputError } from "./errors.ts";
 import type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
-import { MAX_SYNTHETIC_SAMPLES, SYNTHETIC_KINDS } from "./data/synthetic.ts";
+import { MAX_SYNTHETIC_SAMPLES, SYNTHETIC_KINDS, type SyntheticSpec } from "./data/synthetic.ts";
 import { readInputText } from "./data/read_file.ts";
 
 /** Loss names in TensorFlow.js Layers spelling (the canonical form configs are normalised to). */
@@ -201,7 +201,7 @@ const syntheticSpecSchema = strictObject({
       }
     }
   }
-});
+}) satisfies z.ZodType<SyntheticSpec>;
 
 const syntheticSourceSchema = strictObject({
   synthetic: syntheticSpecSchema,
