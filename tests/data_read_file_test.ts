@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { readError, readInputFile, readInputText } from "../src/data/read_file.ts";
+import { InputError } from "../src/errors.ts";
+
+Deno.test("read_file: reads bytes and UTF-8 text without a byte-order mark", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/a.txt`, new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0xc3, 0xa9]));
+    assert.deepEqual(
+      await readInputFile(`${dir}/a.txt`),
+      new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0xc3, 0xa9]),
+    );
+    assert.equal(await readInputText(`${dir}/a.txt`), "hé");
+    await Deno.writeFile(`${dir}/latin1.csv`, new Uint8Array([0x68, 0xe9, 0x0a]));
+    await assert.rejects(
+      readInputText(`${dir}/latin1.csv`, { what: "CSV file" }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          `${dir}/latin1.csv: expected UTF-8 text, found invalid byte sequences: save the file as UTF-8`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("read_file: missing files and directories name the path and what was expected", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(
+      readInputFile(`${dir}/none.bin`, { what: "weight shard" }),
+      (e: unknown) =>
+        e instanceof InputError && e.message === `${dir}/none.bin: weight shard not found`,
+    );
+    await assert.rejects(
+      readInputText(dir, { what: "config file" }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message === `${dir}: expected a config file, found a directory`,
+    );
+    const error = readError("x.npy", new Error("disk on fire"));
+    assert.equal(error.message, "x.npy: file cannot be read: disk on fire");
+    assert.equal(error.field, "x.npy");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
