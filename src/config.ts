@@ -16,49 +16,12 @@ import { InputError } from "./errors.ts";
 import type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
 import { MAX_SYNTHETIC_SAMPLES, SYNTHETIC_KINDS, type SyntheticSpec } from "./data/synthetic.ts";
 import { readInputText } from "./data/read_file.ts";
+import { canonicalLossName, LOSS_ALIASES, LOSS_NAMES, type LossName } from "./loss_names.ts";
 
-/** Loss names in TensorFlow.js Layers spelling (the canonical form configs are normalised to). */
-export const LOSS_NAMES = [
-  "categoricalCrossentropy",
-  "sparseCategoricalCrossentropy",
-  "binaryCrossentropy",
-  "meanSquaredError",
-  "meanAbsoluteError",
-  "meanAbsolutePercentageError",
-  "meanSquaredLogarithmicError",
-  "huberLoss",
-  "hinge",
-  "squaredHinge",
-  "categoricalHinge",
-  "logcosh",
-  "kullbackLeiblerDivergence",
-  "poisson",
-  "cosineProximity",
-] as const;
+export { LOSS_NAMES, type LossName } from "./loss_names.ts";
 
-/** A loss name in TensorFlow.js Layers spelling. */
-export type LossName = typeof LOSS_NAMES[number];
-
-const LOSS_ALIASES: Record<string, LossName> = {
-  mse: "meanSquaredError",
-  mae: "meanAbsoluteError",
-  mape: "meanAbsolutePercentageError",
-  msle: "meanSquaredLogarithmicError",
-  kld: "kullbackLeiblerDivergence",
-  kldivergence: "kullbackLeiblerDivergence",
-  cosine: "cosineProximity",
-  huber: "huberLoss",
-};
-
-/**
- * The canonical name of a loss written in TensorFlow.js (`categoricalCrossentropy`), Keras
- * (`categorical_crossentropy`) or short (`mse`) spelling; `undefined` when unknown.
- */
-export function normalizeLossName(name: string): LossName | undefined {
-  const key = name.replace(/[_\s-]/g, "").toLowerCase();
-  if (Object.hasOwn(LOSS_ALIASES, key)) return LOSS_ALIASES[key];
-  return LOSS_NAMES.find((candidate) => candidate.toLowerCase() === key);
-}
+/** The canonical name of a loss in any accepted spelling; `undefined` when unknown. */
+export const normalizeLossName = canonicalLossName;
 
 /** Spellings offered to editors by the JSON Schema: camelCase, Keras snake_case, short names. */
 const LOSS_SPELLINGS: string[] = [

@@ -6,52 +6,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { InputError } from "./errors.ts";
+import { canonicalLossName, LOSS_NAMES, type LossName } from "./loss_names.ts";
 
 /** A per-sample loss: `(yTrue, yPred) => loss of shape [batch, ...]`. */
 export type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
-/** Names of the supported losses (TensorFlow.js Layers spelling). */
-export const LOSS_NAMES = [
-  "categoricalCrossentropy",
-  "sparseCategoricalCrossentropy",
-  "binaryCrossentropy",
-  "meanSquaredError",
-  "meanAbsoluteError",
-  "meanAbsolutePercentageError",
-  "meanSquaredLogarithmicError",
-  "huberLoss",
-  "hinge",
-  "squaredHinge",
-  "categoricalHinge",
-  "logcosh",
-  "kullbackLeiblerDivergence",
-  "poisson",
-  "cosineProximity",
-] as const;
-
-/** Name of a supported loss. */
-export type LossName = typeof LOSS_NAMES[number];
-
-const ALIASES: Record<string, LossName> = {
-  mse: "meanSquaredError",
-  mae: "meanAbsoluteError",
-  mape: "meanAbsolutePercentageError",
-  msle: "meanSquaredLogarithmicError",
-  kld: "kullbackLeiblerDivergence",
-  kldivergence: "kullbackLeiblerDivergence",
-  cosine: "cosineProximity",
-  huber: "huberLoss",
-};
-
-/**
- * The canonical name of a loss given in TensorFlow.js (`categoricalCrossentropy`), Keras
- * (`categorical_crossentropy`) or short (`mse`) spelling, or `undefined` when unknown.
- */
-export function canonicalLossName(name: string): LossName | undefined {
-  const key = name.replace(/[_\s-]/g, "").toLowerCase();
-  if (key in ALIASES) return ALIASES[key];
-  return LOSS_NAMES.find((candidate) => candidate.toLowerCase() === key);
-}
+export { canonicalLossName, LOSS_NAMES, type LossName } from "./loss_names.ts";
 
 /** The loss function of a name; throws an {@linkcode InputError} listing the names when unknown. */
 export function lossFunction(name: string): { name: LossName; fn: LossFunction } {

@@ -42,3 +42,22 @@ export type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
 export { InputError, isInputError } from "./errors.ts";
 export type { Dataset, DataSplits } from "./data/dataset.ts";
 export type * from "./result.ts";
+export { loadModel, saveModel } from "./model_io.ts";
+export type { LoadedModel } from "./model_io.ts";
+export { loadConfig, mergeConfig, parseConfig } from "./config.ts";
+export type { LrFinderConfig, ResolvedConfig } from "./config.ts";
+export {
+  datasetFromArrays,
+  loadDataSource,
+  loadDataSplits,
+  syntheticDataset,
+  validateDataset,
+} from "./data/mod.ts";
+export {
+  markdownReport,
+  renderPng,
+  renderSvg,
+  resultJson,
+  terminalChart,
+  writeReport,
+} from "./report/mod.ts";

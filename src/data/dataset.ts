@@ -25,6 +25,8 @@ export interface Dataset {
   yShape: number[];
   /** Number of classes when `y` holds class indices (`yShape` is `[]`). */
   classes?: number;
+  /** Names of the classes, by class index, when the data named them (e.g. CSV label strings). */
+  classNames?: string[];
   /** Number of samples. */
   size: number;
   /** Where the data came from, for error messages and reports. */
