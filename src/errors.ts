@@ -18,6 +18,7 @@ export interface InputErrorOptions {
  * was expected and what was found: `sweep.endLr must be greater than startLr (1e-7), got 1e-8`.
  */
 export class InputError extends Error {
+  /** Always `InputError`, so surfaces can recognise it across module copies. */
   override name = "InputError";
   /** The field path, flag or file the error is about. */
   readonly field?: string;

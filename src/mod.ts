@@ -30,28 +30,51 @@
 export { findLearningRate } from "./sweep.ts";
 export type { FindLearningRateOptions, SweepProgress } from "./sweep.ts";
 export { setupBackend } from "./backend.ts";
-export type { BackendInfo, BackendName, BackendRequest, GpuAdapterDescription } from "./backend.ts";
+export type {
+  BackendInfo,
+  BackendName,
+  BackendRequest,
+  GpuAdapterDescription,
+  SetupBackendOptions,
+} from "./backend.ts";
 export { RULE_NAMES, suggestAll, suggestLearningRate } from "./suggest.ts";
 export type { SuggestCurve } from "./suggest.ts";
 export { learningRateAt, learningRateSchedule } from "./schedule.ts";
 export type { ScheduleMode, ScheduleOptions } from "./schedule.ts";
 export { createLossSmoother, smoothLosses } from "./smoothing.ts";
+export type { LossSmoother } from "./smoothing.ts";
 export { LOSS_NAMES } from "./losses.ts";
+export type { LossName } from "./loss_names.ts";
 export { OPTIMIZER_NAMES } from "./optimizer_spec.ts";
 export type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
 export { InputError, isInputError } from "./errors.ts";
 export type { Dataset, DataSplits } from "./data/dataset.ts";
 export type * from "./result.ts";
 export { loadModel, saveModel } from "./model_io.ts";
-export type { LoadedModel } from "./model_io.ts";
+export type { LoadedModel, LoadModelOptions, SavedModel, SaveModelOptions } from "./model_io.ts";
 export { loadConfig, mergeConfig, parseConfig } from "./config.ts";
-export type { LrFinderConfig, ResolvedConfig } from "./config.ts";
+export type {
+  ConfigOverrides,
+  DataConfig,
+  DataSource,
+  LrFinderConfig,
+  MergeConfigOptions,
+  ParseConfigOptions,
+  ResolvedConfig,
+} from "./config.ts";
 export {
   datasetFromArrays,
   loadDataSource,
   loadDataSplits,
   syntheticDataset,
   validateDataset,
+} from "./data/mod.ts";
+export type {
+  ArraysDataset,
+  ArraysOptions,
+  LoadDataOptions,
+  LoadDataSourceOptions,
+  SyntheticSpec,
 } from "./data/mod.ts";
 export {
   markdownReport,
@@ -61,3 +84,13 @@ export {
   terminalChart,
   writeReport,
 } from "./report/mod.ts";
+export type {
+  MarkdownOptions,
+  PlotOptions,
+  RenderOptions,
+  ReportFiles,
+  TerminalChartOptions,
+  WriteReportOptions,
+} from "./report/mod.ts";
+export { runConfig } from "./run.ts";
+export type { RunConfigOptions, RunReadyInfo } from "./run.ts";
