@@ -12,6 +12,7 @@ import { GitHubMock, PERSONAL_TOKEN, READ_ONLY_TOKEN, WORKFLOW_TOKEN } from "./g
 import {
   addConfig,
   EXAMPLE_PR,
+  examplePayload,
   pullRequestPayload,
   pushPayload,
   runAction,
@@ -335,3 +336,78 @@ Deno.test("outputs are parseable and match the result JSON, one comment per conf
     assert.equal(run.outputs["comment-url"].endsWith(`#issuecomment-${comments[0].id}`), true);
   });
 });
+
+Deno.test("comment-only mode posts the results a fork's workflow uploaded, after checking them", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const fork = await pullRequestRun(mock, workspace, pullRequestPayload({ fork: true }), {
+      "github-token": READ_ONLY_TOKEN,
+      comment: "false",
+      "image-branch": "",
+    });
+    assertSucceeded(fork);
+    assert.equal(mock.requests.length, 0, "the unprivileged run wrote nothing to GitHub");
+    // What lr-finder-cpu.yml does before uploading the artifact.
+    const artifact = fork.outputs["output-dir"];
+    await Deno.writeTextFile(
+      join(artifact, "event.json"),
+      JSON.stringify(pullRequestPayload({ fork: true })),
+    );
+    mock.repository(REPO).pulls.set(EXAMPLE_PR.number, {
+      headSha: EXAMPLE_PR.headSha,
+      headRef: "changes",
+      baseRef: "master",
+    });
+    const commentOnly = (headSha: string) =>
+      runAction({
+        inputs: { mode: "comment-only", "results-dir": artifact, "github-token": WORKFLOW_TOKEN },
+        eventName: "workflow_run",
+        payload: workflowRunPayload(headSha),
+        ref: "refs/heads/master",
+        sha: EXAMPLE_PR.baseSha,
+        apiUrl: mock.url,
+        workspace,
+      });
+
+    const forged = await commentOnly("cd".repeat(20));
+    assert.equal(forged.code, 1);
+    assert.match(
+      forged.log,
+      /are for commit ec26c3e5.*, but the workflow run .* was for cdcd.*: not commenting/,
+    );
+    assert.equal(mock.repository(REPO).comments.length, 0);
+
+    const run = await commentOnly(EXAMPLE_PR.headSha);
+    assertSucceeded(run);
+    const comments = mock.repository(REPO).comments;
+    assert.equal(comments.length, 1);
+    const image = IMAGE_URL.exec(comments[0].body);
+    assert.ok(image);
+    assert.equal(image[3], `results/${EXAMPLE_PR.headSha}/tiny-mlp/plot.png`);
+    assert.deepEqual(
+      mock.fileAt(REPO, image[2], image[3]),
+      await Deno.readFile(join(artifact, "tiny-mlp", "plot.png")),
+    );
+    assert.equal(
+      run.outputs["comment-url"],
+      `https://github.com/${REPO}/pull/2#issuecomment-${comments[0].id}`,
+    );
+
+    mock.repository(REPO).pulls.get(EXAMPLE_PR.number)!.headSha = "ef".repeat(20);
+    const stale = await commentOnly(EXAMPLE_PR.headSha);
+    assertSucceeded(stale);
+    assert.match(
+      stale.log,
+      /::warning::pull request #2 is now at efefefe, not at the swept commit/,
+    );
+    assert.equal(mock.repository(REPO).comments[0].edits, 0);
+  });
+});
+
+function workflowRunPayload(headSha: string): Record<string, unknown> {
+  const payload = examplePayload("workflow_run", (p) => p.action === "completed");
+  const run = payload.workflow_run as Record<string, unknown>;
+  run.head_sha = headSha;
+  run.event = "pull_request";
+  return payload;
+}
