@@ -88,6 +88,17 @@ export async function runAction(
 ): Promise<ActionOutcome> {
   const outcome: ActionOutcome = { results: [], errors: [], firstFailed: false };
   const publisher = new Publisher(inputs, context, outcome);
+  if (!context.octokit) {
+    if (inputs.mode === "comment-only") {
+      outcome.errors.push(
+        "comment-only mode needs a github-token with pull-requests: write, got none",
+      );
+      outcome.firstFailed = true;
+      setOutputs(context, outcome);
+      return outcome;
+    }
+    context.io.info("no github-token: no comment and no image hosting");
+  }
   if (inputs.mode === "comment-only") {
     await commentOnly(inputs, context, publisher, outcome);
   } else {

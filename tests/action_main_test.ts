@@ -15,6 +15,7 @@ import {
   examplePayload,
   pullRequestPayload,
   pushPayload,
+  removeTempDirs,
   runAction,
   type RunnerResult,
   writeWorkspace,
@@ -49,6 +50,7 @@ async function withMock(fn: (mock: GitHubMock) => Promise<void>): Promise<void> 
     assert.deepEqual(mock.violations, [], "every request follows GitHub's OpenAPI description");
   } finally {
     await mock.close();
+    await removeTempDirs();
   }
 }
 
@@ -411,3 +413,20 @@ function workflowRunPayload(headSha: string): Record<string, unknown> {
   run.event = "pull_request";
   return payload;
 }
+
+Deno.test("without a token the sweep still reports; comment-only mode fails naming the token", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const run = await pullRequestRun(mock, workspace, pullRequestPayload(), { "github-token": "" });
+    assertSucceeded(run);
+    assert.match(run.log, /no github-token: no comment and no image hosting/);
+    assert.match(run.summary, /### Learning-rate range test: tiny-mlp/);
+    const commentOnly = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      "github-token": "",
+      mode: "comment-only",
+    });
+    assert.equal(commentOnly.code, 1);
+    assert.match(commentOnly.log, /::error::comment-only mode needs a github-token/);
+    assert.equal(mock.requests.length, 0);
+  });
+});

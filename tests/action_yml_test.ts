@@ -17,6 +17,7 @@ import {
   parseOutputFile,
   prepareRunner,
   pullRequestPayload,
+  removeTempDirs,
   REPO_ROOT,
   writeWorkspace,
 } from "./github_mock/runner.ts";
@@ -270,6 +271,7 @@ Deno.test("action.yml's run steps, run with bash as the runner does, map every i
     assert.deepEqual(mock.violations, []);
   } finally {
     await mock.close();
+    await removeTempDirs();
   }
 });
 
@@ -298,6 +300,7 @@ Deno.test("action.yml installs Deno only when the wanted version is missing", as
   assert.deepEqual(await run(`v${Deno.version.deno}`), { install: "false" });
   assert.deepEqual(await run("0.0.1"), { install: "true" });
   assert.deepEqual(await run(""), { install: "false" }, "empty accepts any installed deno");
+  await removeTempDirs();
 });
 
 Deno.test("the example workflows pass GitHub's workflow parser and use the Action correctly", async () => {

@@ -16,6 +16,20 @@ export type Payload = Record<string, unknown>;
 
 let examples: { name: string; examples: Payload[] }[] | undefined;
 
+const tempDirs: string[] = [];
+
+/** A new temporary folder, removed by {@linkcode removeTempDirs}. */
+export async function makeTempDir(prefix: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes the folders made by this module (runner temp folders and workspaces). */
+export async function removeTempDirs(): Promise<void> {
+  for (const dir of tempDirs.splice(0)) await Deno.remove(dir, { recursive: true });
+}
+
 /** A deep copy of the first example payload of an event with the given action (or any). */
 export function examplePayload(event: string, predicate: (p: Payload) => boolean): Payload {
   examples ??= JSON.parse(
@@ -120,7 +134,7 @@ export interface RunnerFiles {
 
 /** Prepares the runner's files and variables, as the runner does before a step. */
 export async function prepareRunner(options: Omit<RunnerOptions, "inputs">): Promise<RunnerFiles> {
-  const temp = await Deno.makeTempDir({ prefix: "lr-finder-runner-" });
+  const temp = await makeTempDir("lr-finder-runner-");
   const eventPath = join(temp, "event.json");
   const outputFile = join(temp, "output.txt");
   const summaryFile = join(temp, "summary.md");
@@ -234,7 +248,7 @@ export interface WorkspaceOptions {
  * `examples/action/` on its CSV, short and on the cpu backend (fast in tests).
  */
 export async function writeWorkspace(options: WorkspaceOptions = {}): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "lr-finder-workspace-" });
+  const dir = await makeTempDir("lr-finder-workspace-");
   await addConfig(dir, options);
   return dir;
 }
