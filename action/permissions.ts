@@ -1,0 +1,57 @@
+/**
+ * Messages for REST API failures that name the fix: a token that may not write (the job's
+ * `permissions:`), and the read-only token of pull requests from forks, for which the Action
+ * still succeeds and points to the two-workflow pattern.
+ * @module
+ */
+import { errorStatus } from "./git_data.ts";
+
+/** Where the documentation explains the two-workflow pattern for forks. */
+export const FORK_PATTERN_DOC = 'docs/action.md, section "Pull requests from forks"';
+
+/** What the Action tried to write. */
+export type WriteKind = "comment" | "image";
+
+/** True for a 403 answer (no permission, or the read-only token of a fork). */
+export function isForbidden(error: unknown): boolean {
+  return errorStatus(error) === 403;
+}
+
+/** The server's message of an Octokit error, shortened to one line. */
+export function apiMessage(error: unknown): string {
+  const status = errorStatus(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split("\n")[0].replace(/ - https:\/\/docs\.github\.com\S*$/, "");
+  return status === undefined ? line : `${status} ${line}`;
+}
+
+/**
+ * The warning for a write refused on a pull request from a fork: the run stays green, the
+ * results are in the job summary, and comments need the two-workflow pattern.
+ */
+export function forkWarning(kind: WriteKind, error: unknown): string {
+  const what = kind === "comment"
+    ? "comment on the pull request"
+    : "push the plot to the image branch";
+  return `could not ${what} (${apiMessage(error)}): pull requests from forks get a read-only ` +
+    `token. The results are in the job summary. To comment on pull requests from forks, use ` +
+    `the two-workflow pattern (a pull_request workflow uploads the results, a workflow_run ` +
+    `workflow posts them with mode: comment-only), see ${FORK_PATTERN_DOC}`;
+}
+
+/** The error for a write refused outside forks: which permission the job needs. */
+export function permissionError(
+  kind: WriteKind,
+  error: unknown,
+  where: { repository: string; branch?: string; issue?: number },
+): string {
+  if (kind === "comment") {
+    return `github-token may not comment on ${where.repository}#${where.issue} (${
+      apiMessage(error)
+    }): give the job \`permissions: pull-requests: write\`, or set \`comment: false\``;
+  }
+  return `github-token may not push to branch ${where.branch} of ${where.repository} (${
+    apiMessage(error)
+  }): give the job \`permissions: contents: write\`, or set \`image-branch: ''\` to disable ` +
+    `image hosting`;
+}

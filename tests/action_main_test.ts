@@ -1,0 +1,432 @@
+/**
+ * End-to-end tests of `action/main.ts`: each runs the Action in a new process as the runner
+ * does, against the local server that speaks GitHub's REST API and checks every request
+ * against GitHub's OpenAPI description.
+ * @module
+ */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { saveModel } from "../src/model_io.ts";
+import { GitHubMock, PERSONAL_TOKEN, READ_ONLY_TOKEN, WORKFLOW_TOKEN } from "./github_mock/mod.ts";
+import {
+  addConfig,
+  EXAMPLE_PR,
+  examplePayload,
+  pullRequestPayload,
+  pushPayload,
+  removeTempDirs,
+  runAction,
+  type RunnerResult,
+  writeWorkspace,
+} from "./github_mock/runner.ts";
+
+const REPO = EXAMPLE_PR.repository;
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const IMAGE_URL =
+  /!\[[^\]]*\]\((https:\/\/github\.com\/Codertocat\/Hello-World\/blob\/([0-9a-f]{40})\/([^?)]+)\?raw=true)\)/;
+
+function inputs(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    config: "lr-finder.json",
+    backend: "cpu",
+    "require-gpu": "false",
+    "github-token": WORKFLOW_TOKEN,
+    comment: "true",
+    "image-branch": "lr-finder-assets",
+    "fail-on-error": "true",
+    ...extra,
+  };
+}
+
+function assertSucceeded(run: RunnerResult): void {
+  assert.equal(run.code, 0, `the step failed:\n${run.log}`);
+}
+
+async function withMock(fn: (mock: GitHubMock) => Promise<void>): Promise<void> {
+  const mock = new GitHubMock({ repositories: [REPO] });
+  try {
+    await fn(mock);
+    assert.deepEqual(mock.violations, [], "every request follows GitHub's OpenAPI description");
+  } finally {
+    await mock.close();
+    await removeTempDirs();
+  }
+}
+
+async function pullRequestRun(
+  mock: GitHubMock,
+  workspace: string,
+  payload = pullRequestPayload(),
+  extra: Record<string, string> = {},
+): Promise<RunnerResult> {
+  return await runAction({
+    inputs: inputs(extra),
+    eventName: "pull_request",
+    payload,
+    apiUrl: mock.url,
+    workspace,
+  });
+}
+
+Deno.test("the first run on a pull request creates one comment whose image the server stored", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const run = await pullRequestRun(mock, workspace);
+    assertSucceeded(run);
+    const comments = mock.repository(REPO).comments;
+    assert.equal(comments.length, 1);
+    const [comment] = comments;
+    assert.equal(comment.issue, EXAMPLE_PR.number);
+    assert.equal(comment.login, "github-actions[bot]");
+    assert.ok(comment.body.startsWith("<!-- lr-finder:tiny-mlp -->\n"));
+    assert.match(comment.body, /\*\*Suggested learning rate: \d\.\de-?\+?\d+\*\* \(\w+\)/);
+    assert.match(comment.body, /\| Rule \| Learning rate \| Step \| Note \|/);
+    assert.match(comment.body, /<summary>Settings<\/summary>[\s\S]*\| Backend \| cpu \|/);
+    assert.match(
+      comment.body,
+      /<details>\n<summary>Loss curve \(Mermaid\)<\/summary>\n\n```mermaid/,
+    );
+    assert.match(comment.body, /no result stored for master yet/);
+    assert.ok(comment.body.length < 65_536);
+
+    const image = IMAGE_URL.exec(comment.body);
+    assert.ok(image, "the comment embeds the plot from the image branch");
+    const [, url, commit, path] = image;
+    assert.equal(path, `results/${EXAMPLE_PR.headSha}/tiny-mlp/plot.png`);
+    const stored = mock.fileAt(REPO, commit, path);
+    assert.ok(stored, `${url} points at a blob the server stored`);
+    assert.deepEqual([...stored.slice(0, 8)], PNG_SIGNATURE);
+    assert.deepEqual(stored, await Deno.readFile(run.outputs["plot-path"]));
+    const storedJson = mock.fileAt(
+      REPO,
+      commit,
+      `results/${EXAMPLE_PR.headSha}/tiny-mlp/result.json`,
+    );
+    assert.equal(
+      new TextDecoder().decode(storedJson),
+      await Deno.readTextFile(run.outputs["result-path"]),
+    );
+    const repo = mock.repository(REPO);
+    assert.equal(repo.refs.get("refs/heads/lr-finder-assets"), commit);
+    assert.deepEqual(repo.commits.get(commit)?.parents, [], "an orphan branch");
+
+    assert.equal(
+      run.outputs["comment-url"],
+      `https://github.com/${REPO}/pull/2#issuecomment-${comment.id}`,
+    );
+    assert.ok(run.summary.includes(comment.body), "the job summary holds the same report");
+  });
+});
+
+Deno.test("a second run on a new commit updates the same comment and compares with the base", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    assertSucceeded(await pullRequestRun(mock, workspace));
+    const first = mock.repository(REPO).comments[0];
+
+    // The base branch gets a result: a push to master at the pull request's base commit.
+    const push = await runAction({
+      inputs: inputs(),
+      eventName: "push",
+      payload: pushPayload(EXAMPLE_PR.baseSha),
+      sha: EXAMPLE_PR.baseSha,
+      ref: "refs/heads/master",
+      apiUrl: mock.url,
+      workspace,
+    });
+    assertSucceeded(push);
+    assert.equal(mock.repository(REPO).comments.length, 1, "a push only stores the result");
+    assert.equal(push.outputs["comment-url"], "");
+    const baseLr = JSON.parse(await Deno.readTextFile(push.outputs["result-path"])).suggestion.lr;
+
+    const newHead = "1234567890abcdef1234567890abcdef12345678";
+    await addConfig(workspace, { config: { batchSize: 16 } });
+    const second = await pullRequestRun(
+      mock,
+      workspace,
+      pullRequestPayload({ action: "synchronize", headSha: newHead }),
+    );
+    assertSucceeded(second);
+    const comments = mock.repository(REPO).comments;
+    assert.equal(comments.length, 1, "the sticky comment is updated, not added");
+    assert.equal(comments[0].id, first.id);
+    assert.equal(comments[0].edits, 1);
+    const body = comments[0].body;
+    const lr = JSON.parse(await Deno.readTextFile(second.outputs["result-path"])).suggestion.lr;
+    const ratio = Number((lr / baseLr).toPrecision(2));
+    assert.ok(
+      body.includes(
+        `**Compared with master:** suggested ${lr.toExponential(1)}, was ${
+          baseLr.toExponential(1)
+        } on master (${ratio === 1 ? "unchanged" : `x${ratio}`}). Base result: [f95f852](`,
+      ),
+      body,
+    );
+    assert.match(body, /Settings differ: batch size 16 \(was 32\)/);
+    const image = IMAGE_URL.exec(body);
+    assert.ok(image);
+    assert.equal(image[3], `results/${newHead}/tiny-mlp/plot.png`);
+    assert.ok(mock.fileAt(REPO, image[2], image[3]));
+    assert.equal(
+      second.outputs["comment-url"],
+      `https://github.com/${REPO}/pull/2#issuecomment-${first.id}`,
+    );
+
+    // A base commit without a result of its own falls back to the latest push to master.
+    const third = await pullRequestRun(
+      mock,
+      workspace,
+      pullRequestPayload({ action: "synchronize", headSha: newHead, baseSha: "ab".repeat(20) }),
+    );
+    assertSucceeded(third);
+    assert.match(
+      mock.repository(REPO).comments[0].body,
+      /Base result: the latest result pushed to master, \[f95f852\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/commit\/f95f852b/,
+    );
+    const repo = mock.repository(REPO);
+    const head = repo.refs.get("refs/heads/lr-finder-assets")!;
+    let depth = 0;
+    for (let c: string | undefined = head; c; c = repo.commits.get(c)?.parents[0]) depth++;
+    assert.equal(depth, 4, "every run added one commit on top of the image branch");
+  });
+});
+
+Deno.test("a pull request from a fork with a read-only token ends green with the summary written", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const run = await pullRequestRun(
+      mock,
+      workspace,
+      pullRequestPayload({ fork: true }),
+      { "github-token": READ_ONLY_TOKEN },
+    );
+    assertSucceeded(run);
+    const repo = mock.repository(REPO);
+    assert.equal(repo.comments.length, 0);
+    assert.equal(repo.refs.size, 0);
+    const refused = mock.requests.filter((r) => r.status === 403).map((r) => r.operationId);
+    assert.ok(refused.includes("git/create-blob"), "the image push was tried and refused");
+    assert.ok(refused.includes("issues/create-comment"), "the comment was tried and refused");
+    assert.match(run.log, /::warning::could not comment on the pull request \(403 /);
+    assert.match(run.log, /two-workflow pattern/);
+    assert.doesNotMatch(run.log, /::error::/);
+    assert.match(run.summary, /### Learning-rate range test: tiny-mlp/);
+    assert.match(run.summary, /no result stored for master yet/);
+    assert.equal(run.outputs["comment-url"], "");
+    assert.ok(Number(run.outputs["suggested-lr"]) > 0);
+  });
+});
+
+Deno.test("a token without write permission on the same repository fails naming the permission", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const run = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      "github-token": READ_ONLY_TOKEN,
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.log, /permissions: contents: write/);
+    assert.match(run.log, /permissions: pull-requests: write/);
+    assert.match(
+      run.summary,
+      /### Learning-rate range test: tiny-mlp/,
+      "the summary is still written",
+    );
+  });
+});
+
+Deno.test("a missing config fails with a message naming the input; fail-on-error false passes", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const run = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      config: "missing.json",
+    });
+    assert.equal(run.code, 1);
+    assert.match(
+      run.log,
+      /::error::missing\.json: config file not found in .*: set the Action's `config` input/,
+    );
+    assert.equal(run.outputs["suggested-lr"], "");
+    assert.equal(run.outputs.results, "{}");
+
+    const lenient = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      config: "missing.json",
+      "fail-on-error": "false",
+    });
+    assert.equal(lenient.code, 0);
+    assert.match(lenient.log, /::warning::missing\.json: config file not found/);
+    assert.doesNotMatch(lenient.log, /::error::/);
+    assert.equal(mock.requests.length, 0, "nothing was sent to GitHub");
+  });
+});
+
+Deno.test("a missing model and a loss that is NaN at the first step fail with what to fix", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace({
+      file: "no-model.json",
+      name: "no-model",
+      config: { model: "models/absent/model.json" },
+    });
+    // A regression whose targets are so large that the squared error overflows float32.
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 1 })] });
+    await saveModel(model, join(workspace, "regression"));
+    model.dispose();
+    await addConfig(workspace, {
+      file: "nan.json",
+      name: "nan",
+      config: {
+        model: "regression/model.json",
+        data: {
+          train: { synthetic: { kind: "regression", features: 4, samples: 64, noise: 1e30 } },
+        },
+        loss: "meanSquaredError",
+      },
+    });
+    const run = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      config: "no-model.json\nnan.json",
+    });
+    assert.equal(run.code, 1);
+    assert.match(
+      run.log,
+      /::error::no-model\.json: .*models\/absent\/model\.json: model file not found/,
+    );
+    assert.match(
+      run.log,
+      /::error::nan\.json: loss is not finite at the first step \(lr 0\.00001\): check your data scaling/,
+    );
+    assert.equal(mock.repository(REPO).comments.length, 0);
+  });
+});
+
+Deno.test("outputs are parseable and match the result JSON, one comment per config", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    await addConfig(workspace, {
+      file: "second.json",
+      name: "second model",
+      config: { batchSize: 16 },
+    });
+    const run = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      config: "lr-finder.json\nsecond.json\n",
+      "github-token": PERSONAL_TOKEN,
+    });
+    assertSucceeded(run);
+    const result = JSON.parse(await Deno.readTextFile(run.outputs["result-path"]));
+    assert.equal(result.version, 1);
+    assert.equal(result.name, "tiny-mlp");
+    assert.equal(Number(run.outputs["suggested-lr"]), result.suggestion.lr);
+    const results = JSON.parse(run.outputs.results);
+    assert.deepEqual(Object.keys(results), ["tiny-mlp", "second model"]);
+    assert.equal(results["tiny-mlp"], result.suggestion.lr);
+    const folders: string[] = [];
+    for await (const entry of Deno.readDir(run.outputs["output-dir"])) folders.push(entry.name);
+    const folder = folders.find((name) => /^second-model-[0-9a-f]{8}$/.test(name));
+    assert.ok(folder, `a folder for "second model" in ${folders}`);
+    const second = JSON.parse(
+      await Deno.readTextFile(join(run.outputs["output-dir"], folder, "result.json")),
+    );
+    assert.equal(results["second model"], second.suggestion.lr);
+    assert.deepEqual(
+      [...(await Deno.readFile(run.outputs["plot-path"])).slice(0, 8)],
+      PNG_SIGNATURE,
+    );
+    const comments = mock.repository(REPO).comments;
+    assert.equal(comments.length, 2);
+    assert.deepEqual(comments.map((c) => c.login), ["octocat", "octocat"]);
+    assert.ok(comments[0].body.startsWith("<!-- lr-finder:tiny-mlp -->"));
+    assert.ok(comments[1].body.startsWith("<!-- lr-finder:second model -->"));
+    assert.equal(run.outputs["comment-url"].endsWith(`#issuecomment-${comments[0].id}`), true);
+  });
+});
+
+Deno.test("comment-only mode posts the results a fork's workflow uploaded, after checking them", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const fork = await pullRequestRun(mock, workspace, pullRequestPayload({ fork: true }), {
+      "github-token": READ_ONLY_TOKEN,
+      comment: "false",
+      "image-branch": "",
+    });
+    assertSucceeded(fork);
+    assert.equal(mock.requests.length, 0, "the unprivileged run wrote nothing to GitHub");
+    // What lr-finder-cpu.yml does before uploading the artifact.
+    const artifact = fork.outputs["output-dir"];
+    await Deno.writeTextFile(
+      join(artifact, "event.json"),
+      JSON.stringify(pullRequestPayload({ fork: true })),
+    );
+    mock.repository(REPO).pulls.set(EXAMPLE_PR.number, {
+      headSha: EXAMPLE_PR.headSha,
+      headRef: "changes",
+      baseRef: "master",
+    });
+    const commentOnly = (headSha: string) =>
+      runAction({
+        inputs: { mode: "comment-only", "results-dir": artifact, "github-token": WORKFLOW_TOKEN },
+        eventName: "workflow_run",
+        payload: workflowRunPayload(headSha),
+        ref: "refs/heads/master",
+        sha: EXAMPLE_PR.baseSha,
+        apiUrl: mock.url,
+        workspace,
+      });
+
+    const forged = await commentOnly("cd".repeat(20));
+    assert.equal(forged.code, 1);
+    assert.match(
+      forged.log,
+      /are for commit ec26c3e5.*, but the workflow run .* was for cdcd.*: not commenting/,
+    );
+    assert.equal(mock.repository(REPO).comments.length, 0);
+
+    const run = await commentOnly(EXAMPLE_PR.headSha);
+    assertSucceeded(run);
+    const comments = mock.repository(REPO).comments;
+    assert.equal(comments.length, 1);
+    const image = IMAGE_URL.exec(comments[0].body);
+    assert.ok(image);
+    assert.equal(image[3], `results/${EXAMPLE_PR.headSha}/tiny-mlp/plot.png`);
+    assert.deepEqual(
+      mock.fileAt(REPO, image[2], image[3]),
+      await Deno.readFile(join(artifact, "tiny-mlp", "plot.png")),
+    );
+    assert.equal(
+      run.outputs["comment-url"],
+      `https://github.com/${REPO}/pull/2#issuecomment-${comments[0].id}`,
+    );
+
+    mock.repository(REPO).pulls.get(EXAMPLE_PR.number)!.headSha = "ef".repeat(20);
+    const stale = await commentOnly(EXAMPLE_PR.headSha);
+    assertSucceeded(stale);
+    assert.match(
+      stale.log,
+      /::warning::pull request #2 is now at efefefe, not at the swept commit/,
+    );
+    assert.equal(mock.repository(REPO).comments[0].edits, 0);
+  });
+});
+
+function workflowRunPayload(headSha: string): Record<string, unknown> {
+  const payload = examplePayload("workflow_run", (p) => p.action === "completed");
+  const run = payload.workflow_run as Record<string, unknown>;
+  run.head_sha = headSha;
+  run.event = "pull_request";
+  return payload;
+}
+
+Deno.test("without a token the sweep still reports; comment-only mode fails naming the token", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const run = await pullRequestRun(mock, workspace, pullRequestPayload(), { "github-token": "" });
+    assertSucceeded(run);
+    assert.match(run.log, /no github-token: no comment and no image hosting/);
+    assert.match(run.summary, /### Learning-rate range test: tiny-mlp/);
+    const commentOnly = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      "github-token": "",
+      mode: "comment-only",
+    });
+    assert.equal(commentOnly.code, 1);
+    assert.match(commentOnly.log, /::error::comment-only mode needs a github-token/);
+    assert.equal(mock.requests.length, 0);
+  });
+});
