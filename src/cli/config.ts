@@ -47,7 +47,7 @@ export async function cliConfig(
     if (base) return mergeConfig(base, overrides, { source: FLAGS_SOURCE, baseDir: cwd });
     return configFromFlags(overrides, cwd);
   } catch (error) {
-    if (error instanceof ConfigError) throw withFlagNames(error, args.values, base);
+    if (error instanceof ConfigError) throw withFlagNames(error, args.values);
     throw error;
   }
 }
@@ -118,8 +118,8 @@ export function flagOverrides(values: FlagValues, base?: ResolvedConfig): Config
   if (text("time-budget") !== undefined) sweep.timeBudgetMs = durationMs(text("time-budget")!);
   if (Object.keys(sweep).length > 0) overrides.sweep = sweep as ConfigOverrides["sweep"];
 
-  const train = dataSourceFlags(values, "", base?.data.train);
   const label = text("label") ?? csvLabel(base?.data.train);
+  const train = dataSourceFlags(values, "", base?.data.train, label);
   const validation = dataSourceFlags(values, "validation-", base?.data.validation, label);
   if (train || validation) {
     overrides.data = {};
@@ -204,14 +204,13 @@ function dataSourceFlags(
     return { x: x ?? npy!.x, y: y ?? npy!.y };
   }
   if (csv !== undefined) {
-    const column = label ?? ownLabel;
-    if (column === undefined) {
+    if (label === undefined) {
       throw new InputError(
         `${flag("csv")} needs --label COLUMN: the name of the CSV column that holds the targets`,
         { field: "--label" },
       );
     }
-    return { csv, label: column };
+    return { csv, label };
   }
   if (ownLabel !== undefined) {
     if (base && "csv" in base) return { ...base, label: ownLabel };
@@ -224,21 +223,19 @@ function dataSourceFlags(
   return undefined;
 }
 
-/** The config error with each issue's field named by the flag that set it. */
-function withFlagNames(
-  error: ConfigError,
-  values: FlagValues,
-  base: ResolvedConfig | undefined,
-): ConfigError {
+/**
+ * The config error with each issue's field named by its flag: `--steps (sweep.numIters)` when
+ * the flag was given, `sweep.endLr (set it with --end-lr)` when the value came from the config
+ * file or a default.
+ */
+function withFlagNames(error: ConfigError, values: FlagValues): ConfigError {
   const issues: ConfigIssue[] = error.issues.map((issue) => {
     const flag = flagForIssue(issue.path);
-    if (flag && values[flag] !== undefined) {
-      return { path: `--${flag} (${issue.path})`, message: issue.message };
-    }
-    if (base?.configPath && issue.path) {
-      return { path: `${issue.path} (in ${base.configPath})`, message: issue.message };
-    }
-    return issue;
+    if (!flag) return issue;
+    const path = values[flag] !== undefined
+      ? `--${flag} (${issue.path})`
+      : `${issue.path} (set it with --${flag})`;
+    return { path, message: issue.message };
   });
   return new ConfigError(issues, FLAGS_SOURCE);
 }

@@ -30,13 +30,8 @@ export interface ProgressStream {
 export interface ProgressBarOptions {
   /** Draw nothing (`--quiet`). */
   quiet?: boolean;
-  /** Stream to draw on; default `process.stderr`. */
+  /** Stream to draw on; default `process.stderr` (drawn when `Deno.stderr.isTerminal()`). */
   stream?: ProgressStream;
-}
-
-/** True when a progress bar would be drawn: stderr is a terminal and not `--quiet`. */
-export function progressBarShown(options: { quiet?: boolean } = {}): boolean {
-  return !options.quiet && Deno.stderr.isTerminal();
 }
 
 /**
@@ -45,7 +40,8 @@ export function progressBarShown(options: { quiet?: boolean } = {}): boolean {
  */
 export function createProgressBar(options: ProgressBarOptions = {}): SweepProgressBar {
   const stream = options.stream ?? (process.stderr as unknown as ProgressStream);
-  if (options.quiet || !stream.isTTY) return { update() {}, stop() {} };
+  const terminal = options.stream ? options.stream.isTTY === true : Deno.stderr.isTerminal();
+  if (options.quiet || !terminal) return { update() {}, stop() {} };
   let bar: cliProgress.SingleBar | undefined;
   return {
     update(progress) {
