@@ -105,6 +105,15 @@ Deno.test("--help documents every flag, an example, the default --out folder and
   assert.ok(stdout.split("\n").every((line) => line.length <= 100), "lines fit 100 columns");
 });
 
+Deno.test("docs/cli.md documents every flag and the exit codes", async () => {
+  const doc = await Deno.readTextFile(join(ROOT, "docs", "cli.md"));
+  for (const flag of FLAGS) {
+    assert.match(doc, new RegExp(`\`(-\\w, )?--${flag.name}\\b`), flag.name);
+  }
+  assert.match(doc, /## Exit codes/);
+  for (const code of [0, 1, 2]) assert.match(doc, new RegExp(`\\| ${code} +\\|`));
+});
+
 Deno.test("--version prints the version from deno.json", async () => {
   const { code, stdout } = await runCli(["--version"], dir);
   assert.equal(code, 0);

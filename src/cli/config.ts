@@ -39,9 +39,11 @@ export async function cliConfig(
   options: CliConfigOptions = {},
 ): Promise<ResolvedConfig> {
   const cwd = resolve(options.cwd ?? Deno.cwd());
-  const base = args.configPath === undefined
-    ? undefined
-    : await loadConfig(resolve(cwd, args.configPath));
+  // Messages name the config file as it was given when it is relative to the process's cwd.
+  const configPath = args.configPath === undefined || cwd === resolve(Deno.cwd())
+    ? args.configPath
+    : resolve(cwd, args.configPath);
+  const base = configPath === undefined ? undefined : await loadConfig(configPath);
   const overrides = flagOverrides(args.values, base);
   try {
     if (base) return mergeConfig(base, overrides, { source: FLAGS_SOURCE, baseDir: cwd });
