@@ -33,7 +33,7 @@ import type { SweepProgress } from "../../src/sweep.ts";
 import { createModel } from "./model.ts";
 
 /** The example's config, beside this file. */
-export const CONFIG_PATH = fileURLToPath(new URL("lr-finder.json", import.meta.url));
+export const CONFIG_PATH: string = fileURLToPath(new URL("lr-finder.json", import.meta.url));
 
 /** Where the Debian package `dataset-fashion-mnist` installs the IDX files. */
 export const DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist";
