@@ -82,8 +82,11 @@ function unknownKeyMessage(key: string, known: readonly string[], owner?: string
   return hint ? `unknown key, ${hint}` : `unknown key; expected one of ${params.join(", ")}`;
 }
 
-/** The known key closest to `key` (same letters ignoring case and `_`, or a typo or two). */
-function closestKey(key: string, known: readonly string[]): string | undefined {
+/**
+ * The known name closest to `key`: the same letters ignoring case, `_` and `-`, or a typo or two
+ * away (used for "did you mean" hints on config keys and command-line flags).
+ */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
   const norm = (s: string) => s.replace(/[_\-\s$]/g, "").toLowerCase();
   const exact = known.find((k) => norm(k) === norm(key));
   if (exact) return exact;

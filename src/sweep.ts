@@ -351,6 +351,17 @@ function planSweep(
   };
 }
 
+/**
+ * How often the step loop lets the event loop run timers, signal handlers and I/O: reading a
+ * loss on the CPU backends resolves as a microtask only, so without this a Ctrl-C handler or a
+ * timer that aborts the sweep would wait for the whole sweep.
+ */
+const YIELD_EVERY_MS = 100;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 interface RunControls {
   signal?: AbortSignal;
   onStep?: (progress: SweepProgress) => void;
@@ -410,9 +421,14 @@ async function runSweep(
   }
 
   const loopStart = performance.now();
+  let lastYield = loopStart;
   let stop: StopReason | undefined;
   try {
     for (let step = 0; step < plan.numIters && stop === undefined; step++) {
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
       if (controls.signal?.aborted) {
         stop = "aborted";
         break;

@@ -221,6 +221,21 @@ Deno.test("abort and time budget stop the sweep and keep the partial curve", asy
   model.dispose();
 });
 
+Deno.test("a timer or signal handler can abort a running sweep: the step loop yields", async () => {
+  const model = compiled("adam");
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 300);
+  const result = await findLearningRate(model, data, {
+    numIters: 100_000,
+    endLr: 1e-4,
+    signal: controller.signal,
+  });
+  clearTimeout(timer);
+  assert.equal(result.stopReason, "aborted");
+  assert.ok(result.losses.length > 0 && result.losses.length < 100_000);
+  model.dispose();
+});
+
 Deno.test("onStep reports every step with its learning rate, loss and smoothed loss", async () => {
   const model = compiled("adam");
   const seen: SweepProgress[] = [];

@@ -1,0 +1,75 @@
+/**
+ * What the CLI (and the demo) print after a sweep: the terminal chart, every rule's suggestion,
+ * why the sweep stopped, where the files are, and last the suggested learning rate.
+ * @module
+ */
+import type { LrFinderResult } from "../result.ts";
+import {
+  formatLr,
+  REPORT_FILES,
+  REPORT_RULES,
+  type ReportFiles,
+  stopLine,
+  terminalChart,
+} from "../report/mod.ts";
+
+/** Options of {@linkcode summaryText}. */
+export interface SummaryOptions {
+  /** The report files that were written, listed when given. */
+  files?: ReportFiles;
+  /** Colour the chart with ANSI escape codes (default false). */
+  color?: boolean;
+  /** Width of the chart in characters (default 72). */
+  width?: number;
+}
+
+/**
+ * The suggestion as one plain line: `Suggested learning rate: 7.6e-4 (valley)`, with the range
+ * over runs when there are several, or why there is none.
+ */
+export function suggestionText(result: LrFinderResult): string {
+  const s = result.suggestion;
+  if (s.lr === null) return `No learning rate suggested (${s.method}): ${s.reason}`;
+  let line = `Suggested learning rate: ${formatLr(s.lr)} (${s.method})`;
+  const u = result.uncertainty;
+  if (u) {
+    line += u.runsWithSuggestion > 0
+      ? `, ${formatLr(u.low)} to ${
+        formatLr(u.high)
+      } over ${u.runsWithSuggestion} of ${u.perRun.length} runs`
+      : `; no single run of ${u.perRun.length} suggested a rate`;
+  }
+  return line;
+}
+
+/** Every rule's suggestion, one indented line each; the chosen rule is marked. */
+export function rulesText(result: LrFinderResult): string {
+  const lines = ["Rules:"];
+  for (const rule of REPORT_RULES) {
+    const s = result.suggestions[rule];
+    if (!s) continue;
+    const chosen = rule === result.suggestion.method ? "  <- chosen" : "";
+    const value = s.lr === null ? `none (${s.reason})` : `${formatLr(s.lr)} at step ${s.index}`;
+    lines.push(`  ${rule.padEnd(9)}${value}${chosen}`);
+  }
+  return lines.join("\n");
+}
+
+/** The report files as one line: the folder and the file names in it. */
+export function filesText(files: ReportFiles): string {
+  const dir = files.json.slice(0, files.json.length - REPORT_FILES.json.length);
+  return `Wrote ${dir}{${Object.values(REPORT_FILES).join(", ")}}`;
+}
+
+/** The whole summary: chart, rules, stop line, files, and the suggestion as the last line. */
+export function summaryText(result: LrFinderResult, options: SummaryOptions = {}): string {
+  const parts = [
+    terminalChart(result, { color: options.color, width: options.width }).trimEnd(),
+    "",
+    rulesText(result),
+    stopLine(result),
+  ];
+  if (options.files) parts.push(filesText(options.files));
+  parts.push("", suggestionText(result));
+  return parts.join("\n") + "\n";
+}
