@@ -14,6 +14,7 @@
  */
 import { setupBackend } from "../src/backend.ts";
 import type { StopReason } from "../src/result.ts";
+import { learningRateSchedule } from "../src/schedule.ts";
 import { smoothLosses } from "../src/smoothing.ts";
 import {
   AUTO_RULE,
@@ -385,14 +386,6 @@ function recorded(
   };
 }
 
-function schedule(settings: { startLr: number; endLr: number; numIters: number }): number[] {
-  const { startLr, endLr, numIters } = settings;
-  return Array.from(
-    { length: numIters },
-    (_, k) => (k === numIters - 1 ? endLr : startLr * (endLr / startLr) ** (k / (numIters - 1))),
-  );
-}
-
 async function sweepTask(
   task: Task,
   truth: GroundTruth,
@@ -420,7 +413,9 @@ async function sweepTask(
           runs: 3,
           seed: offset + 10 * seed,
         });
-        out.groups.push(result.runs!.map((r) => recorded(schedule(result.settings), r)));
+        out.groups.push(
+          result.runs!.map((r) => recorded(learningRateSchedule(result.settings), r)),
+        );
       }
       const validation = await findLearningRate(model, data.train, {
         ...common,

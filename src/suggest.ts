@@ -143,11 +143,17 @@ export function smoothZeroLag(
 ): number[] {
   const bandwidth = options.bandwidth ?? SUGGEST_BANDWIDTH;
   const x = lrs.slice(0, losses.length).map((lr) => Math.log10(lr));
+  const reach = 6 * bandwidth;
+  const ascending = x.every((v, i) => i === 0 || v >= x[i - 1]);
+  let from = 0;
   return x.map((xi) => {
+    // On a rising schedule only the points within `reach` decades need visiting.
+    if (ascending) { while (x[from] < xi - reach) from++; }
     let w0 = 0, w1 = 0, w2 = 0, y0 = 0, y1 = 0;
-    for (let j = 0; j < x.length; j++) {
+    for (let j = ascending ? from : 0; j < x.length; j++) {
       const d = x[j] - xi;
-      if (Math.abs(d) > 6 * bandwidth) continue;
+      if (d > reach && ascending) break;
+      if (Math.abs(d) > reach) continue;
       const w = Math.exp(-0.5 * (d / bandwidth) ** 2);
       w0 += w;
       w1 += w * d;

@@ -150,6 +150,14 @@ Deno.test("smoothZeroLag: the middle of three points is their weighted mean", ()
   assert.ok(Math.abs(smoothed[1] - 2.822206) < 1e-6);
 });
 
+Deno.test("smoothZeroLag: the order of the points does not matter", () => {
+  const rates = lrs(25, 5);
+  const losses = rates.map((_, i) => Math.sin(i / 3) + 0.01 * i * i);
+  const forward = smoothZeroLag(rates, losses, { bandwidth: 0.2 });
+  const backward = smoothZeroLag([...rates].reverse(), [...losses].reverse(), { bandwidth: 0.2 });
+  backward.reverse().forEach((v, i) => assert.ok(Math.abs(v - forward[i]) < 1e-12));
+});
+
 Deno.test("smoothZeroLag: no lag at a minimum, unlike the causal moving average", () => {
   // A V with its bottom at step 20; the noise-free curve is symmetric, so the smoothed minimum
   // stays at step 20, where a causal average's minimum comes later.
