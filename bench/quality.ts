@@ -200,7 +200,7 @@ const RULES: Record<string, Rule> = {
       : logMedian([valley(c), steepest(c), minimum(c)]),
 };
 
-/** A scored candidate: its name, what kind it is, and its score per task. */
+/** A scored candidate: its name and its score per task. */
 interface Row {
   name: string;
   perTask: Map<string, TaskScore>;
