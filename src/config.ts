@@ -34,7 +34,14 @@ const LOSS_SPELLINGS: string[] = [
 ];
 
 /** Suggestion rules a config may ask for; `auto` is the measured default. */
-export const SUGGEST_METHODS = ["auto", "minimum", "steepest", "valley", "slide"] as const;
+export const SUGGEST_METHODS = [
+  "auto",
+  "minimum",
+  "steepest",
+  "valley",
+  "slide",
+  "combined",
+] as const;
 
 /** A suggestion rule, or `auto`. */
 export type SuggestMethod = typeof SUGGEST_METHODS[number];

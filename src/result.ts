@@ -8,7 +8,7 @@
 export type StopReason = "completed" | "diverged" | "non-finite" | "time-budget" | "aborted";
 
 /** Names of the suggestion rules. */
-export type RuleName = "minimum" | "steepest" | "valley" | "slide";
+export type RuleName = "minimum" | "steepest" | "valley" | "slide" | "combined";
 
 /** A rule name or `auto`, the measured default. */
 export type SuggestMethod = RuleName | "auto";
@@ -122,9 +122,12 @@ export interface LrFinderResult {
   smoothed: (number | null)[];
   /** Why the sweep ended (of the first run when `runs > 1`). */
   stopReason: StopReason;
-  /** The suggested learning rate with the chosen rule. */
+  /**
+   * The suggested learning rate with the chosen rule; when `runs > 1`, the log-median of the
+   * runs' own suggestions (within the `uncertainty` interval).
+   */
   suggestion: Suggestion;
-  /** Every rule's suggestion on the same curve. */
+  /** Every rule's suggestion on the same curve (when `runs > 1`, each the log-median over runs). */
   suggestions: Record<RuleName, Suggestion>;
   /** Spread of the suggestion over runs; present when `runs > 1`. */
   uncertainty?: Uncertainty;

@@ -1,26 +1,52 @@
 /**
  * Suggestion rules over a loss curve. Each rule returns a learning rate with the step it comes
  * from, or an explicit reason why it cannot suggest one; never a silent null.
+ *
+ * The four rules of the field (`valley`, `steepest`, `minimum`, `slide`) read the causal smoothed
+ * loss the sweep recorded, as their authors defined them. `combined`, the default, reads the raw
+ * losses through a zero-lag smoothing: the suggestion is computed after the sweep, so it need not
+ * trail the loss the way the causal moving average (needed for the divergence check) does.
+ * Which rule `auto` stands for, and the constants below, were chosen by `bench/quality.ts`.
  * @module
  */
 import type { RuleName, Suggestion, SuggestMethod } from "./result.ts";
 
-/** The curve a rule reads: learning rates and the smoothed loss at each step. */
+/** The curve a rule reads: learning rates, the smoothed and (optionally) the raw loss per step. */
 export interface SuggestCurve {
   /** Learning rate of each step. */
   lrs: readonly number[];
   /** Smoothed loss of each step; `null` or non-finite values end the usable curve. */
   smoothed: readonly (number | null)[];
+  /**
+   * Raw loss of each step; `null` or non-finite values end the usable curve. `combined` reads
+   * these through its zero-lag smoothing; without them it reads `smoothed`.
+   */
+  losses?: readonly (number | null)[];
 }
 
 /** Every rule, in the order reports list them. */
-export const RULE_NAMES: readonly RuleName[] = ["valley", "steepest", "minimum", "slide"];
+export const RULE_NAMES: readonly RuleName[] = [
+  "valley",
+  "steepest",
+  "minimum",
+  "slide",
+  "combined",
+];
 
 /** Every accepted value of the `suggest` option. */
 export const SUGGEST_METHODS: readonly SuggestMethod[] = ["auto", ...RULE_NAMES];
 
-/** The rule `auto` stands for (chosen by the quality benchmark, see bench/RESULTS.md). */
-export const AUTO_RULE: RuleName = "valley";
+/**
+ * The rule `auto` stands for: the one with the lowest worst-case regret over the tasks of the
+ * quality benchmark (bench/quality.ts, bench/RESULTS.md).
+ */
+export const AUTO_RULE: RuleName = "combined";
+
+/**
+ * Standard deviation, in decades of learning rate, of the Gaussian weights of the zero-lag
+ * smoothing `combined` reads (about 1.2 steps of the default 100-step sweep over 8 decades).
+ */
+export const SUGGEST_BANDWIDTH = 0.1;
 
 /** Share of the first points that `steepest` and `valley` skip (the flat, noisy start). */
 export const SKIP_START_FRACTION = 0.1;
@@ -35,14 +61,19 @@ export const SLIDE_DISTANCE = 15;
  * `slide` stops where two slopes `SLIDE_DISTANCE` points apart differ by less than this share of
  * the loss's descent (first value minus lowest value) per decade of learning rate. Measuring
  * slopes relative to the descent and per decade makes the rule independent of the loss's scale
- * and of the number of steps per decade; fastai's rule uses an absolute 0.005 per step, which at
- * 100 steps over 8 decades and a descent of about 2 is about this value.
+ * and of the number of steps per decade (fastai's rule uses an absolute 0.005 per step). The
+ * value is the one with the lowest worst-case regret in bench/quality.ts, ties broken by the mean.
  */
-export const SLIDE_THRESHOLD = 0.03;
+export const SLIDE_THRESHOLD = 0.05;
 
 /** True when a string names a suggestion method. */
 export function isSuggestMethod(value: string): value is SuggestMethod {
   return (SUGGEST_METHODS as readonly string[]).includes(value);
+}
+
+/** The rule a method names: `auto` stands for {@linkcode AUTO_RULE}. */
+export function ruleFor(method: SuggestMethod): RuleName {
+  return method === "auto" ? AUTO_RULE : method;
 }
 
 /** Suggests a learning rate with one rule, or `auto` (the measured default). */
@@ -50,8 +81,7 @@ export function suggestLearningRate(
   curve: SuggestCurve,
   method: SuggestMethod = "auto",
 ): Suggestion {
-  const rule = method === "auto" ? AUTO_RULE : method;
-  switch (rule) {
+  switch (ruleFor(method)) {
     case "minimum":
       return suggestMinimum(curve);
     case "steepest":
@@ -60,6 +90,8 @@ export function suggestLearningRate(
       return suggestValley(curve);
     case "slide":
       return suggestSlide(curve);
+    case "combined":
+      return suggestCombined(curve);
   }
 }
 
@@ -70,7 +102,89 @@ export function suggestAll(curve: SuggestCurve): Record<RuleName, Suggestion> {
     steepest: suggestSteepest(curve),
     minimum: suggestMinimum(curve),
     slide: suggestSlide(curve),
+    combined: suggestCombined(curve),
   };
+}
+
+/**
+ * `combined` (the default): the geometric mean of the `valley` rate and the rate at the lowest
+ * loss, both read on a zero-lag smoothing of the raw losses ({@linkcode smoothZeroLag}; the
+ * causal smoothed loss when the curve has no raw losses). The valley lies where the loss falls,
+ * the minimum where it stops falling; the benchmark found each alone too low on some tasks and
+ * too high on others, and their geometric mean the best worst case.
+ */
+export function suggestCombined(curve: SuggestCurve): Suggestion {
+  let smoothed: readonly (number | null)[] = curve.smoothed;
+  if (curve.losses) {
+    const usable = usableCurve({ lrs: curve.lrs, smoothed: curve.losses });
+    if (typeof usable === "string") return refuse("combined", usable);
+    smoothed = smoothZeroLag(usable.lrs, usable.loss);
+  }
+  const zeroLag = { lrs: curve.lrs, smoothed };
+  const valley = suggestValley(zeroLag);
+  if (valley.lr === null) return refuse("combined", valley.reason);
+  const minimum = suggestMinimum(zeroLag);
+  if (minimum.lr === null) return refuse("combined", minimum.reason);
+  const lowest = minimum.lr * 10;
+  const lr = Math.sqrt(valley.lr * lowest);
+  return { lr, index: nearestIndex(curve.lrs.slice(0, smoothed.length), lr), method: "combined" };
+}
+
+/**
+ * A zero-lag smoothing of a loss curve: at each step, the value at that step of a straight line
+ * fitted to the loss against log10(lr) by least squares with Gaussian weights of standard
+ * deviation `bandwidth` decades (local linear regression). Unlike a moving average it neither
+ * trails the curve nor flattens its ends.
+ */
+export function smoothZeroLag(
+  lrs: readonly number[],
+  losses: readonly number[],
+  options: { bandwidth?: number } = {},
+): number[] {
+  const bandwidth = options.bandwidth ?? SUGGEST_BANDWIDTH;
+  const x = lrs.slice(0, losses.length).map((lr) => Math.log10(lr));
+  const reach = 6 * bandwidth;
+  const ascending = x.every((v, i) => i === 0 || v >= x[i - 1]);
+  let from = 0;
+  return x.map((xi) => {
+    // On a rising schedule only the points within `reach` decades need visiting.
+    if (ascending) { while (x[from] < xi - reach) from++; }
+    let w0 = 0, w1 = 0, w2 = 0, y0 = 0, y1 = 0;
+    for (let j = ascending ? from : 0; j < x.length; j++) {
+      const d = x[j] - xi;
+      if (d > reach && ascending) break;
+      if (Math.abs(d) > reach) continue;
+      const w = Math.exp(-0.5 * (d / bandwidth) ** 2);
+      w0 += w;
+      w1 += w * d;
+      w2 += w * d * d;
+      y0 += w * losses[j];
+      y1 += w * d * losses[j];
+    }
+    const det = w0 * w2 - w1 * w1;
+    return det > 1e-9 * w0 * w2 ? (w2 * y0 - w1 * y1) / det : y0 / w0;
+  });
+}
+
+/**
+ * One suggestion from the suggestions of repeated runs: the median of their rates on a log scale
+ * (the geometric mean of the two middle ones for an even count), so it always lies within the
+ * runs' range. `lrs` is the curve the index refers to. Runs without a suggestion are left out;
+ * when none has one, the first run's reason is given.
+ */
+export function medianSuggestion(
+  perRun: readonly Suggestion[],
+  lrs: readonly number[],
+): Suggestion {
+  const method = perRun[0]?.method ?? AUTO_RULE;
+  const found = perRun.map((s) => s.lr).filter((lr): lr is number => lr !== null);
+  if (found.length === 0) {
+    return refuse(method, perRun[0]?.reason ?? "there are no runs");
+  }
+  found.sort((a, b) => a - b);
+  const mid = found.length >> 1;
+  const lr = found.length % 2 ? found[mid] : Math.sqrt(found[mid - 1] * found[mid]);
+  return { lr, index: nearestIndex(lrs, lr), method };
 }
 
 /** `minimum`: the learning rate at the lowest smoothed loss, divided by 10. */
@@ -141,7 +255,11 @@ export function suggestValley(curve: SuggestCurve): Suggestion {
  * `SLIDE_THRESHOLD` (relative to the loss's descent, per decade) and suggest the left point's
  * rate from the last comparison that still differed.
  */
-export function suggestSlide(curve: SuggestCurve): Suggestion {
+export function suggestSlide(
+  curve: SuggestCurve,
+  options: { threshold?: number } = {},
+): Suggestion {
+  const threshold = options.threshold ?? SLIDE_THRESHOLD;
   const usable = usableCurve(curve);
   if (typeof usable === "string") return refuse("slide", usable);
   const { lrs, loss } = usable;
@@ -158,7 +276,7 @@ export function suggestSlide(curve: SuggestCurve): Suggestion {
   let right = loss.length - 1;
   let left = right - SLIDE_DISTANCE;
   let index = left;
-  while (left >= 0 && Math.abs(slopes[right] - slopes[left]) > SLIDE_THRESHOLD) {
+  while (left >= 0 && Math.abs(slopes[right] - slopes[left]) > threshold) {
     index = left;
     right--;
     left--;

@@ -18,6 +18,7 @@ import {
 import type {
   Band,
   LrFinderResult,
+  RuleName,
   RunCurve,
   Settings,
   StopReason,
@@ -27,7 +28,14 @@ import type {
 } from "./result.ts";
 import { learningRateSchedule, type ScheduleMode } from "./schedule.ts";
 import { createLossSmoother, DEFAULT_BETA } from "./smoothing.ts";
-import { isSuggestMethod, suggestAll, suggestLearningRate } from "./suggest.ts";
+import {
+  isSuggestMethod,
+  medianSuggestion,
+  RULE_NAMES,
+  ruleFor,
+  suggestAll,
+  suggestLearningRate,
+} from "./suggest.ts";
 
 /** Progress of a sweep, reported after every recorded step. */
 export interface SweepProgress {
@@ -255,7 +263,7 @@ function planSweep(
     fail("evaluate", `"train" or "validation"`, evaluate);
   }
   if (!isSuggestMethod(suggest)) {
-    fail("suggest", "auto, minimum, steepest, valley or slide", suggest);
+    fail("suggest", "auto, minimum, steepest, valley, slide or combined", suggest);
   }
   if (!(Number.isInteger(validationSamples) && validationSamples >= 1)) {
     fail("validationSamples", "an integer of at least 1", validationSamples);
@@ -553,7 +561,11 @@ function assembleResult(
 
   if (records.length === 1) {
     const [only] = records;
-    const curve = { lrs: plan.lrs.slice(0, only.losses.length), smoothed: only.smoothed };
+    const curve = {
+      lrs: plan.lrs.slice(0, only.losses.length),
+      smoothed: only.smoothed,
+      losses: only.losses,
+    };
     return {
       version: 1,
       name: meta.name,
@@ -569,15 +581,18 @@ function assembleResult(
     };
   }
 
+  // The headline is the log-median of the runs' own suggestions (bench/quality.ts measured it
+  // against the rule read on the median curve): it always lies within the runs' interval.
+  const rule = ruleFor(method);
+  const perRun = records.map((r) =>
+    suggestAll({ lrs: plan.lrs.slice(0, r.losses.length), smoothed: r.smoothed, losses: r.losses })
+  );
   const runs: RunCurve[] = records.map((r, i) => ({
     seed: plan.settings.seed + i,
     losses: r.losses,
     smoothed: r.smoothed,
     stopReason: r.stopReason,
-    suggestion: suggestLearningRate(
-      { lrs: plan.lrs.slice(0, r.losses.length), smoothed: r.smoothed },
-      method,
-    ),
+    suggestion: perRun[i][rule],
   }));
   const losses = medianCurve(records.map((r) => r.losses), records.length);
   const smoothed = medianCurve(records.map((r) => r.smoothed), records.length).slice(
@@ -585,6 +600,9 @@ function assembleResult(
     losses.length,
   );
   const curve = { lrs: plan.lrs.slice(0, smoothed.length), smoothed };
+  const suggestions = Object.fromEntries(
+    RULE_NAMES.map((name) => [name, medianSuggestion(perRun.map((s) => s[name]), curve.lrs)]),
+  ) as Record<RuleName, Suggestion>;
   return {
     version: 1,
     name: meta.name,
@@ -592,8 +610,8 @@ function assembleResult(
     losses: losses.slice(0, smoothed.length),
     smoothed,
     stopReason,
-    suggestion: suggestLearningRate(curve, method),
-    suggestions: suggestAll(curve),
+    suggestion: suggestions[rule],
+    suggestions,
     uncertainty: uncertaintyOf(runs.map((r) => r.suggestion)),
     runs,
     band: bandOf(records.map((r) => r.smoothed), smoothed.length),

@@ -127,7 +127,7 @@ Deno.test("config: several problems in one error, one line each", () => {
       "  sweep.smoothing: must be less than 1, got 1",
       "  sweep.divergeThreshold: must be greater than 1, got 1",
       "  sweep.runs: must be at most 50, got 51",
-      '  suggest: must be one of "auto", "minimum", "steepest", "valley", "slide", got "best"',
+      '  suggest: must be one of "auto", "minimum", "steepest", "valley", "slide", "combined", got "best"',
       '  backend: must be one of "auto", "webgpu", "wasm", "cpu", got "gpu"',
     ].join("\n"),
   );

@@ -22,7 +22,13 @@ Deno.test("resultJson puts the contract's keys in a fixed order and ends with a 
     "timing",
     "model",
   ]);
-  assert.deepEqual(Object.keys(parsed.suggestions), ["valley", "steepest", "minimum", "slide"]);
+  assert.deepEqual(Object.keys(parsed.suggestions), [
+    "valley",
+    "steepest",
+    "minimum",
+    "slide",
+    "combined",
+  ]);
   assert.deepEqual(Object.keys(parsed.suggestion), ["lr", "index", "method"]);
   assert.deepEqual(Object.keys(parsed.runs[0]), [
     "seed",

@@ -46,6 +46,7 @@ Deno.test("rulesTable lists every rule and marks the chosen one", () => {
       "| steepest | 1.0e-3 | 2 |  |",
       "| minimum | 1.0e-2 | 4 |  |",
       "| slide | none |  | too few points: the rule needs at least 17 finite steps, the curve has 9 |",
+      "| combined | 1.8e-3 | 3 |  |",
       "",
     ].join("\n"),
   );

@@ -266,6 +266,18 @@ Deno.test("runs > 1: every run, the median curve, the band and the suggestion in
   model.dispose();
 });
 
+Deno.test("runs > 1: the headline is the middle run's suggestion, inside the interval", async () => {
+  const model = compiled("adam");
+  const result = await findLearningRate(model, data, { runs: 3, numIters: 100, seed: 5 });
+  const perRun = result.runs!.map((r) => r.suggestion.lr!).sort((a, b) => a - b);
+  assert.equal(perRun.length, 3);
+  assert.equal(result.suggestion.lr, perRun[1]);
+  assert.equal(result.suggestion.method, "combined");
+  assert.equal(result.suggestions.combined.lr, perRun[1]);
+  assert.ok(result.uncertainty!.low <= perRun[1] && perRun[1] <= result.uncertainty!.high);
+  model.dispose();
+});
+
 Deno.test("evaluate validation records the loss on a fixed validation sample", async () => {
   const model = compiled("adam");
   const validation = blobs(200, 8, 3, 2);
@@ -345,7 +357,7 @@ const badOptions: { options: FindLearningRateOptions; message: RegExp }[] = [
   { options: { runs: 0 }, message: /^runs must be an integer of at least 1, got 0$/ },
   {
     options: { suggest: "best" as "auto" },
-    message: /^suggest must be auto, minimum, steepest, valley or slide, got "best"$/,
+    message: /^suggest must be auto, minimum, steepest, valley, slide or combined, got "best"$/,
   },
   { options: { loss: "nope" }, message: /^loss must be one of/ },
 ];

@@ -22,7 +22,7 @@ const RESULT_KEYS = [
   "model",
 ];
 const SUGGESTION_KEYS = ["lr", "index", "method", "reason"];
-const RULE_KEYS = ["valley", "steepest", "minimum", "slide"];
+const RULE_KEYS = ["valley", "steepest", "minimum", "slide", "combined"];
 const UNCERTAINTY_KEYS = ["low", "high", "perRun", "runsWithSuggestion"];
 const RUN_KEYS = ["seed", "losses", "smoothed", "stopReason", "suggestion"];
 const BAND_KEYS = ["low", "high"];

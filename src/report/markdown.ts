@@ -9,7 +9,13 @@ import { formatCount, formatDuration, formatLr } from "./format.ts";
 import { mermaidChart, type MermaidOptions } from "./mermaid.ts";
 
 /** Order in which reports list the rules. */
-export const REPORT_RULES: readonly RuleName[] = ["valley", "steepest", "minimum", "slide"];
+export const REPORT_RULES: readonly RuleName[] = [
+  "valley",
+  "steepest",
+  "minimum",
+  "slide",
+  "combined",
+];
 
 /** Options of {@linkcode markdownReport}. */
 export interface MarkdownOptions {
