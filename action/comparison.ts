@@ -17,8 +17,8 @@ export interface ComparisonOptions {
 
 /** The ratio `now / before` as text: `x2.1`, `x0.48`; `unchanged` when equal. */
 export function ratioText(now: number, before: number): string {
-  const ratio = now / before;
-  return ratio === 1 ? "unchanged" : `x${Number(ratio.toPrecision(2))}`;
+  const ratio = Number((now / before).toPrecision(2));
+  return ratio === 1 ? "unchanged" : `x${ratio}`;
 }
 
 /**

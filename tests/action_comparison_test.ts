@@ -18,6 +18,7 @@ Deno.test("ratioText gives two significant digits, or unchanged", () => {
   assert.equal(ratioText(2.1e-3, 1e-3), "x2.1");
   assert.equal(ratioText(4.8e-4, 1e-3), "x0.48");
   assert.equal(ratioText(1e-3, 1e-3), "unchanged");
+  assert.equal(ratioText(1.02e-3, 1e-3), "unchanged", "changes that round to x1.0 are noise");
 });
 
 Deno.test("comparisonLine reports the change against the base branch's head", () => {

@@ -33,6 +33,7 @@ Deno.test("rulesText lists every rule with its rate and step and marks the chose
       "  steepest 1.0e-3 at step 2",
       "  minimum  1.0e-2 at step 4",
       `  slide    none (${(tinyResult().suggestions.slide as { reason: string }).reason})`,
+      "  combined 1.8e-3 at step 3",
     ].join("\n"),
   );
 });

@@ -213,7 +213,8 @@ export const FLAGS: readonly FlagSpec[] = [
     value: "RULE",
     field: "suggest",
     group: "sweep",
-    help: "auto, valley, steepest, minimum or slide (default auto)",
+    help:
+      "auto (the measured default, currently combined), combined, valley, steepest, minimum or slide",
   },
   {
     name: "backend",
