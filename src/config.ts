@@ -68,8 +68,11 @@ export const SWEEP_DEFAULTS = {
 /** Default mini-batch size. */
 export const DEFAULT_BATCH_SIZE = 64;
 
-/** A strict object whose unknown keys get one message each, with a "did you mean" hint. */
-function strictObject<T extends z.core.$ZodLooseShape>(shape: T, owner?: string) {
+/**
+ * A strict object whose unknown keys get one message each, with a "did you mean" hint
+ * ({@linkcode configIssues} turns them into one issue per key). `owner` names an optimizer.
+ */
+export function strictObject<T extends z.core.$ZodLooseShape>(shape: T, owner?: string) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) =>
