@@ -1,0 +1,16 @@
+/**
+ * The HTTP function as a library, to serve it from your own Deno server:
+ * `Deno.serve(createHandler({ backend: await setupBackend("auto") }).fetch)`.
+ * `main.ts` is the entry point of `deno serve`.
+ * @module
+ */
+export {
+  createHandler,
+  type HandlerOptions,
+  type HealthStatus,
+  type SweepHandler,
+  type SweepRecord,
+} from "./handler.ts";
+export { DEFAULT_LIMITS, LIMIT_ENV, type Limits, limitsFromEnv } from "./limits.ts";
+export { type ServerSettings, settingsFromEnv } from "./settings.ts";
+export { parseSweepRequest, type SweepJob, sweepRequestSchema } from "./request.ts";
