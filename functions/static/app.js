@@ -52,6 +52,8 @@ const serverStatus = byId("server-status");
 
 /** @type {Point[]} */
 let points = [];
+/** @type {{ lr: number | null, method: string } | undefined} */
+let suggested;
 /** @type {AbortController | undefined} */
 let running;
 let drawPending = false;
@@ -85,11 +87,9 @@ function xOf(lr) {
   return MARGIN.left + t * (WIDTH - MARGIN.left - MARGIN.right);
 }
 
-/**
- * Draws the axes, the raw and smoothed curves and, when given, the suggestion.
- * @param {{ lr: number | null, method: string } | undefined} [suggestion]
- */
-function draw(suggestion) {
+/** Draws the axes, the raw and smoothed curves and, once known, the suggestion. */
+function draw() {
+  const suggestion = suggested;
   drawPending = false;
   chart.replaceChildren();
   /** @type {number[]} */
@@ -128,7 +128,7 @@ function draw(suggestion) {
       svg("text", { class: "tick", x, y: bottom + 16, "text-anchor": "middle" }, `1e${e}`),
     );
   }
-  for (let i = 0; i <= 4; i++) {
+  for (let i = 0; smoothed.length > 0 && i <= 4; i++) {
     const v = lo + ((hi - lo) * i) / 4;
     const y = yOf(v);
     chart.append(
@@ -243,6 +243,19 @@ function showError(message, errors) {
 }
 
 /**
+ * A plain-words headline for a problem's status.
+ * @param {number} status
+ * @param {string | undefined} title
+ */
+function headline(status, title) {
+  if (status === 422 || status === 400) return "Please check the data and settings";
+  if (status === 413) return "The data is too large for this server";
+  if (status === 429) return "The server is busy, try again shortly";
+  if (status === 401) return "This server needs an access token";
+  return title ?? `Error ${status}`;
+}
+
+/**
  * Reads a problem response into the error box.
  * @param {Response} response
  */
@@ -255,7 +268,7 @@ async function showProblem(response) {
     return;
   }
   showError(
-    `${problem.title ?? "Error"}: ${problem.detail ?? response.statusText}`,
+    `${headline(response.status, problem.title)}: ${problem.detail ?? response.statusText}`,
     problem.errors,
   );
 }
@@ -305,7 +318,8 @@ function onEvent(name, data) {
       loss: result.losses[i],
       smoothed: result.smoothed[i],
     }));
-    draw(result.suggestion);
+    suggested = result.suggestion;
+    draw();
     progressLine.textContent = `Stopped: ${result.stopReason} after ${result.lrs.length} of ` +
       `${result.settings.numIters} steps on ${result.settings.backend}.`;
     suggestionLine.textContent = result.suggestion.lr === null
@@ -317,7 +331,7 @@ function onEvent(name, data) {
     download.hidden = false;
   } else if (name === "error") {
     const problem = JSON.parse(data);
-    showError(`${problem.title}: ${problem.detail}`, problem.errors);
+    showError(`${headline(problem.status, problem.title)}: ${problem.detail}`, problem.errors);
   }
 }
 
@@ -355,6 +369,7 @@ async function run(event) {
   download.hidden = true;
   suggestionLine.textContent = "";
   points = [];
+  suggested = undefined;
   draw();
   let body;
   try {
