@@ -364,9 +364,12 @@ let activeBudget: { limit: number; used: number } | undefined;
 class ParamBudgetInitializer extends tf.serialization.Serializable {
   static className = GUARD_CLASS;
   readonly inner: { apply(shape: number[], dtype?: tf.DataType): tf.Tensor };
+  /** Kept so that layers that clone themselves through their config (Bidirectional) can. */
+  readonly config: { initializer: { className: string; config: object } };
 
   constructor(config: { initializer: { className: string; config: object } }) {
     super();
+    this.config = config;
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[
       config.initializer.className
     ];
@@ -395,7 +398,7 @@ class ParamBudgetInitializer extends tf.serialization.Serializable {
   }
 
   getConfig(): tf.serialization.ConfigDict {
-    return {};
+    return structuredClone(this.config) as unknown as tf.serialization.ConfigDict;
   }
 }
 tf.serialization.registerClass(ParamBudgetInitializer);

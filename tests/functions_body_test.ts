@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { MAX_JSON_DEPTH, parseJsonBody, readBodyText } from "../functions/body.ts";
+import { HttpError } from "../functions/problem.ts";
+
+/** A request whose body is streamed in chunks, counting how many were pulled. */
+function streamedRequest(chunks: Uint8Array[], headers: Record<string, string> = {}) {
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled === chunks.length) controller.close();
+      else controller.enqueue(chunks[pulled++]);
+    },
+  }, { highWaterMark: 0 });
+  const request = new Request("http://localhost/v1/sweep", { method: "POST", body, headers });
+  return { request, pulled: () => pulled };
+}
+
+function status(expected: number, detail?: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof HttpError, String(error));
+    assert.equal(error.status, expected);
+    if (detail) assert.match(error.message, detail);
+    return true;
+  };
+}
+
+Deno.test("readBodyText: the text of a body within the limit", async () => {
+  const request = new Request("http://localhost/", { method: "POST", body: '{"a": "é"}' });
+  assert.equal(await readBodyText(request, 100), '{"a": "é"}');
+});
+
+Deno.test("readBodyText: a declared Content-Length over the limit is refused unread", async () => {
+  const chunk = new Uint8Array(10);
+  const { request, pulled } = streamedRequest([chunk, chunk], { "content-length": "20" });
+  await assert.rejects(readBodyText(request, 15), status(413, /declares 20 bytes .* 15 bytes/));
+  assert.equal(pulled(), 0);
+});
+
+Deno.test("readBodyText: a streamed body stops being read once over the limit", async () => {
+  const chunks = Array.from({ length: 100 }, () => new Uint8Array(10));
+  const { request, pulled } = streamedRequest(chunks);
+  await assert.rejects(readBodyText(request, 25), status(413, /LR_FINDER_MAX_BODY_BYTES/));
+  assert.ok(pulled() <= 4, `${pulled()} chunks read`);
+});
+
+Deno.test("readBodyText: empty and non-UTF-8 bodies are 400", async () => {
+  await assert.rejects(
+    readBodyText(new Request("http://localhost/", { method: "POST" }), 10),
+    status(400, /empty/),
+  );
+  await assert.rejects(
+    readBodyText(new Request("http://localhost/", { method: "POST", body: "" }), 10),
+    status(400, /empty/),
+  );
+  const bad = new Request("http://localhost/", { method: "POST", body: new Uint8Array([0xff]) });
+  await assert.rejects(readBodyText(bad, 10), status(400, /UTF-8/));
+});
+
+Deno.test("parseJsonBody: malformed JSON is 400 with the line and column", () => {
+  assert.deepEqual(parseJsonBody('{"a": [1, 2]}'), { a: [1, 2] });
+  assert.throws(
+    () => parseJsonBody('{\n  "a": 1,\n}'),
+    status(400, /^request body:3:1: invalid JSON/),
+  );
+  assert.throws(() => parseJsonBody("nope"), status(400, /^request body:1:2: invalid JSON/));
+});
+
+Deno.test("parseJsonBody: nesting deeper than the limit is 422 naming the place", () => {
+  const nested = (depth: number) => `{"data": {"x": ${"[".repeat(depth)}${"]".repeat(depth)}}}`;
+  parseJsonBody(nested(MAX_JSON_DEPTH - 2));
+  assert.throws(() => parseJsonBody(nested(MAX_JSON_DEPTH - 1)), (error: unknown) => {
+    status(422)(error);
+    const http = error as HttpError;
+    assert.equal(http.errors![0].path, `data.x${"[0]".repeat(MAX_JSON_DEPTH - 2)}`);
+    return true;
+  });
+  assert.throws(() => parseJsonBody("[".repeat(100_000) + "]".repeat(100_000)), status(422));
+});
+
+Deno.test("parseJsonBody: a __proto__ key anywhere is 422", () => {
+  assert.throws(() => parseJsonBody('{"model": [{"__proto__": {"x": 1}}]}'), (error: unknown) => {
+    status(422, /model\[0\].__proto__: the key __proto__ is not allowed/)(error);
+    assert.equal((error as HttpError).errors![0].pointer, "/model/0/__proto__");
+    return true;
+  });
+  assert.equal(({} as Record<string, unknown>).x, undefined);
+});
