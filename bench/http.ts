@@ -1,0 +1,260 @@
+/**
+ * Load test of the HTTP function: starts `deno task serve`'s command in a child process (or
+ * uses `--url`), sends small sweeps from a few concurrent clients, and prints requests per
+ * second, latency percentiles and the server's memory before and after, as a table.
+ *
+ * ```sh
+ * deno run -A bench/http.ts                       # 1000 sweeps, 4 clients, wasm
+ * deno run -A bench/http.ts --requests 200 --concurrency 1 --backend cpu
+ * deno run -A bench/http.ts --url http://localhost:8000   # a server already running
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+import denoConfig from "../deno.json" with { type: "json" };
+import { createRng, normal } from "../src/random.ts";
+
+interface Scenario {
+  name: string;
+  body: string;
+  headers: Record<string, string>;
+  expect: number;
+}
+
+interface Measured {
+  scenario: string;
+  requests: number;
+  concurrency: number;
+  ok: number;
+  busy: number;
+  other: number;
+  seconds: number;
+  latencies: number[];
+}
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  tensors: number;
+  tensorBytes: number;
+}
+
+const { values: options } = parseArgs({
+  options: {
+    requests: { type: "string", default: "1000" },
+    concurrency: { type: "string", default: "4" },
+    steps: { type: "string", default: "10" },
+    samples: { type: "string", default: "256" },
+    backend: { type: "string", default: "wasm" },
+    url: { type: "string" },
+  },
+});
+const requests = Number(options.requests);
+const concurrency = Number(options.concurrency);
+const steps = Number(options.steps);
+const samples = Number(options.samples);
+
+/** A small classification request: 4 features, 3 classes, a 16-unit hidden layer. */
+function sweepBody(): string {
+  const rng = createRng(7);
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const label = i % 3;
+    x.push(Array.from({ length: 4 }, (_, j) => (j === label ? 2 : 0) + normal(rng)));
+    y.push(label);
+  }
+  return JSON.stringify({
+    model: [{ type: "dense", units: 16, activation: "relu" }, { type: "output" }],
+    data: { x, y, classes: 3 },
+    batchSize: 32,
+    sweep: { numIters: steps },
+    seed: 1,
+  });
+}
+
+async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const args = denoConfig.tasks.serve.split(/\s+/).slice(1);
+  const script = args.pop()!;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...args, "--port", "0", "--host", "127.0.0.1", script],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: {
+      LR_FINDER_BACKEND: options.backend,
+      LR_FINDER_MAX_QUEUE: String(Math.max(4, concurrency)),
+    },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const decoder = new TextDecoder();
+  let log = "";
+  const listening = Promise.withResolvers<string>();
+  const drained = child.stderr.pipeTo(
+    new WritableStream({
+      write(chunk) {
+        log += decoder.decode(chunk, { stream: true });
+        const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(log);
+        if (match) listening.resolve(match[1]);
+        if (log.length > 100_000) log = log.slice(-10_000);
+      },
+    }),
+  ).then(() => listening.reject(new Error(`the server ended:\n${log}`)));
+  const url = await listening.promise;
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await drained;
+    },
+  };
+}
+
+async function memory(url: string): Promise<Memory> {
+  const health = await (await fetch(`${url}/v1/health`)).json();
+  return health.memory as Memory;
+}
+
+async function run(url: string, scenario: Scenario, count: number): Promise<Measured> {
+  const latencies: number[] = [];
+  let next = 0;
+  const measured: Measured = {
+    scenario: scenario.name,
+    requests: count,
+    concurrency,
+    ok: 0,
+    busy: 0,
+    other: 0,
+    seconds: 0,
+    latencies,
+  };
+  const started = performance.now();
+  async function client(): Promise<void> {
+    while (next < count) {
+      next++;
+      const sent = performance.now();
+      const response = await fetch(`${url}/v1/sweep`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...scenario.headers },
+        body: scenario.body,
+      });
+      await response.arrayBuffer();
+      latencies.push(performance.now() - sent);
+      if (response.status === scenario.expect) measured.ok++;
+      else if (response.status === 429) measured.busy++;
+      else measured.other++;
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, client));
+  measured.seconds = (performance.now() - started) / 1000;
+  return measured;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    `| ${
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")
+    } |`;
+  return [
+    line(header),
+    `|${
+      widths.map((w, i) => (i === 0 ? ":" : "-") + "-".repeat(w) + (i === 0 ? "-" : ":")).join("|")
+    }|`,
+    ...rows.map(line),
+  ].join("\n");
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+const server = options.url
+  ? { url: options.url, stop: () => Promise.resolve() }
+  : await startServer();
+try {
+  const sweep: Scenario = {
+    name: `sweep, ${steps} steps (JSON)`,
+    body: sweepBody(),
+    headers: {},
+    expect: 200,
+  };
+  const events: Scenario = {
+    ...sweep,
+    name: `sweep, ${steps} steps (events)`,
+    headers: { accept: "text/event-stream" },
+  };
+  const rejected: Scenario = {
+    name: "invalid request (422)",
+    body: JSON.stringify({ model: [{ type: "dense", units: 0 }], data: { x: [[1]], y: [1] } }),
+    headers: {},
+    expect: 422,
+  };
+  await run(server.url, sweep, 20);
+  const checkpoints: { done: number; memory: Memory }[] = [
+    { done: 0, memory: await memory(server.url) },
+  ];
+  const parts: Measured[] = [];
+  for (let quarter = 1; quarter <= 4; quarter++) {
+    const count = Math.round((requests * quarter) / 4) - Math.round((requests * (quarter - 1)) / 4);
+    parts.push(await run(server.url, sweep, count));
+    checkpoints.push({
+      done: checkpoints[checkpoints.length - 1].done + count,
+      memory: await memory(server.url),
+    });
+  }
+  const results = [{
+    ...parts[0],
+    requests,
+    ok: parts.reduce((n, p) => n + p.ok, 0),
+    busy: parts.reduce((n, p) => n + p.busy, 0),
+    other: parts.reduce((n, p) => n + p.other, 0),
+    seconds: parts.reduce((n, p) => n + p.seconds, 0),
+    latencies: parts.flatMap((p) => p.latencies),
+  }];
+  results.push(await run(server.url, events, Math.min(requests, 200)));
+  results.push(await run(server.url, rejected, requests));
+
+  const load = await Deno.readTextFile("/proc/loadavg").catch(() => "n/a");
+  console.log(
+    `LR Finder HTTP function, backend ${options.backend}, ${concurrency} concurrent clients, ` +
+      `${samples} samples, load average ${load.split(" ").slice(0, 3).join(" ")}\n`,
+  );
+  console.log(table(
+    ["scenario", "requests", "ok", "429", "other", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"],
+    results.map((r) => {
+      const sorted = [...r.latencies].sort((a, b) => a - b);
+      return [
+        r.scenario,
+        String(r.requests),
+        String(r.ok),
+        String(r.busy),
+        String(r.other),
+        (r.requests / r.seconds).toFixed(1),
+        ...[50, 90, 99, 100].map((p) => percentile(sorted, p).toFixed(1)),
+      ];
+    }),
+  ));
+  console.log();
+  console.log(table(
+    ["server memory after", "rss", "JS heap used", "tensors", "tensor bytes"],
+    checkpoints.map(({ done, memory }) => [
+      `${done} sweeps`,
+      mib(memory.rss),
+      mib(memory.heapUsed),
+      String(memory.tensors),
+      String(memory.tensorBytes),
+    ]),
+  ));
+  const [first, last] = [checkpoints[0].memory, checkpoints[checkpoints.length - 1].memory];
+  console.log(
+    `\nchange over ${requests} sweeps: rss ${mib(last.rss - first.rss)}, JS heap ` +
+      `${mib(last.heapUsed - first.heapUsed)} (not collected yet: the heap is not forced to GC), ` +
+      `tensors ${last.tensors - first.tensors}`,
+  );
+} finally {
+  await server.stop();
+}
