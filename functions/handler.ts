@@ -205,6 +205,13 @@ export function createHandler(options: HandlerOptions): SweepHandler {
         });
       }
       return json(resultJson(result), false);
+    } catch (error) {
+      if (abort.signal.aborted && toHttpError(error) === undefined) {
+        throw new HttpError(499, "the client closed the request before the sweep ended", {
+          cause: error,
+        });
+      }
+      throw error;
     } finally {
       if (format !== "events") request.signal.removeEventListener("abort", onDisconnect);
     }
@@ -337,7 +344,7 @@ export function createHandler(options: HandlerOptions): SweepHandler {
       },
     );
     const failure = await Promise.race([opened.promise.then(() => undefined), done]);
-    if (failure !== undefined || !open) {
+    if (!open) {
       close();
       throw failure;
     }

@@ -406,13 +406,20 @@ Deno.test("a client that disconnects mid-stream aborts the sweep and frees its t
   });
 });
 
-/** Starts a long sweep and resolves once its first step has streamed, with a way to end it. */
+/**
+ * Starts a long sweep (500 steps of a wide model at rates too small to diverge) and resolves
+ * once its first step has streamed, with a way to end it.
+ */
 async function holdTheSlot(server: TestServer): Promise<{ release(): Promise<void> }> {
   const abort = new AbortController();
   const body = {
     ...smallRequest(),
-    model: [{ type: "dense", units: 64, activation: "relu" }, { type: "output" }],
-    sweep: { numIters: 500 },
+    model: [
+      { type: "dense", units: 512, activation: "relu" },
+      { type: "dense", units: 512, activation: "relu" },
+      { type: "output" },
+    ],
+    sweep: { numIters: 500, endLr: 1e-3, divergeThreshold: 1e6 },
   };
   const response = await postSweep(server, body, { accept: "text/event-stream" }, abort.signal);
   assert.equal(response.status, 200);
@@ -457,5 +464,32 @@ Deno.test("a burst of concurrent requests: all answered, some 429, server still 
     const after = await postSweep(server, body);
     assert.equal(after.status, 200);
     await after.body?.cancel();
+  });
+});
+
+Deno.test("a streaming client that gives up while queued stops its sweep once it starts", async () => {
+  // Deno notices a closed connection when it writes to it: for a queued request that is at its
+  // first step, since nothing is sent while it waits.
+  await withServer({}, async (server) => {
+    const before = tensorCount();
+    const slot = await holdTheSlot(server);
+    const abort = new AbortController();
+    const body = {
+      ...smallRequest(),
+      sweep: { numIters: 500, endLr: 1e-3, divergeThreshold: 1e6 },
+    };
+    const queued = postSweep(server, body, { accept: "text/event-stream" }, abort.signal)
+      .catch((e) => e);
+    const health = async () => await (await fetch(`${server.url}/v1/health`)).json();
+    while ((await health()).queued < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    abort.abort();
+    assert.equal((await queued).name, "AbortError");
+    await slot.release();
+    await server.sweepsEnded(2);
+    const record = server.records[1];
+    assert.equal(record.stopReason, "aborted");
+    assert.ok(record.steps < 500, `${record.steps} steps`);
+    assert.equal((await health()).state, "idle");
+    assert.equal(tensorCount(), before);
   });
 });
