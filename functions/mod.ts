@@ -13,4 +13,6 @@ export {
 } from "./handler.ts";
 export { DEFAULT_LIMITS, LIMIT_ENV, type Limits, limitsFromEnv } from "./limits.ts";
 export { type ServerSettings, settingsFromEnv } from "./settings.ts";
-export { parseSweepRequest, type SweepJob, sweepRequestSchema } from "./request.ts";
+export { parseSweepRequest, type SweepJob } from "./request.ts";
+export { SWEEP_MEDIA_TYPES, type SweepFormat } from "./negotiate.ts";
+export type { PreparedTopology } from "./topology.ts";
