@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { Buffer } from "node:buffer";
-import { chromium } from "playwright-core";
 import { PAGE_ASSETS, PAGE_CSP } from "../functions/page.ts";
+import type { PageReport } from "./functions_page_browser.ts";
 import { smallData, startServer, tensorCount } from "./functions_server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = new URL("./artifacts/", import.meta.url);
+const DRIVER = new URL("./functions_page_browser.ts", import.meta.url).pathname;
 const chromiumFound = await Deno.stat(CHROMIUM).then((s) => s.isFile, () => false);
 if (!chromiumFound) {
   console.warn(`functions_page_test: ${CHROMIUM} not found (Debian package chromium), skipping`);
@@ -42,97 +42,50 @@ Deno.test("the page's files are served with a strict CSP and no external URLs", 
 Deno.test({
   name: "in Chromium: upload a CSV, watch the curve draw, see the suggestion and a bad CSV's error",
   ignore: !chromiumFound,
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const before = tensorCount();
     const server = startServer();
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const directory = await Deno.makeTempDir();
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    let report: PageReport;
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const consoleErrors: string[] = [];
-      page.on("console", (message) => {
-        if (message.type() === "error") consoleErrors.push(message.text());
-      });
-      page.on("pageerror", (error) => consoleErrors.push(String(error)));
-      // Remembers every size the smoothed curve had, to see it grow before the result.
-      await page.addInitScript(() => {
-        const sizes: number[] = [];
-        (globalThis as unknown as { curveSizes: number[] }).curveSizes = sizes;
-        new MutationObserver(() => {
-          const path = document.querySelector("#chart path.smoothed");
-          const done = document.querySelector("#suggestion")?.textContent;
-          if (path && !done) sizes.push(Number(path.getAttribute("data-points")));
-        }).observe(document, { subtree: true, childList: true });
-      });
-      await page.goto(`${server.url}/`);
-      await page.waitForFunction(() =>
-        document.querySelector("#server-status")?.textContent?.includes("backend wasm")
-      );
-
       const { x, y } = smallData(150);
-      const csv = ["f1,f2,label", ...x.map((r, i) => `${r[0]},${r[1]},${"abc"[y[i]]}`)].join("\n");
-      await page.setInputFiles("#csv-file", {
-        name: "blobs.csv",
-        mimeType: "text/csv",
-        buffer: Buffer.from(csv),
-      });
-      await page.waitForFunction(() =>
-        (document.querySelector("#csv-text") as HTMLTextAreaElement).value.startsWith("f1,f2")
+      const csvPath = `${directory}/blobs.csv`;
+      await Deno.writeTextFile(
+        csvPath,
+        ["f1,f2,label", ...x.map((r, i) => `${r[0]},${r[1]},${"abc"[y[i]]}`)].join("\n"),
       );
-      await page.selectOption("#model-size", "tiny");
-      await page.selectOption("#optimizer", "sgd");
-      await page.fill("#steps", "150");
-      await page.click("#run");
-      await page.waitForFunction(
-        () => document.querySelector("#suggestion")?.textContent?.startsWith("Suggested"),
-        undefined,
-        { timeout: 60_000 },
-      );
-      const suggestion = await page.textContent("#suggestion");
-      assert.match(
-        suggestion!,
-        /^Suggested learning rate: [\d.e+-]+ \((valley|steepest|minimum|slide) rule\)$/,
-      );
-      const points = Number(await page.getAttribute("#chart path.smoothed", "data-points"));
-      const steps = await page.textContent("#progress");
-      const recorded = Number(/after (\d+) of 150 steps/.exec(steps!)![1]);
-      assert.equal(points, recorded);
-      assert.ok(points >= 10, `${points} points`);
-      assert.equal(await page.locator("#chart .suggestion-line").count(), 1);
-      const sizes = await page.evaluate(() =>
-        (globalThis as unknown as { curveSizes: number[] }).curveSizes
-      );
-      assert.ok(
-        sizes.some((size) => size > 0 && size < points),
-        `the curve was drawn while the sweep ran (sizes ${sizes.slice(0, 20)})`,
-      );
-      assert.equal(await page.isVisible("#error"), false);
-      await Deno.mkdir(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: new URL("functions_page.png", ARTIFACTS).pathname });
-
-      await page.fill("#csv-text", "f1,f2,label\n0.5,1.5,a\n2.5,oops,b\n1,2,c\n");
-      await page.click("#run");
-      await page.waitForSelector("#error", { state: "visible" });
-      const error = await page.textContent("#error");
-      assert.match(error!, /^Please check the data and settings: data\.csv: /);
-      assert.match(error!, /row 3, column "f2": "oops" is not a finite number/);
-      await page.screenshot({ path: new URL("functions_page_error.png", ARTIFACTS).pathname });
-      assert.deepEqual(consoleErrors.filter((e) => !/422/.test(e)), []);
+      const driver = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", DRIVER, server.url, csvPath, ARTIFACTS.pathname],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(driver.stderr);
+      assert.equal(driver.code, 0, `the browser driver failed:\n${stderr}`);
+      report = JSON.parse(new TextDecoder().decode(driver.stdout));
     } finally {
-      await browser.close();
       await server.close();
+      await Deno.remove(directory, { recursive: true });
+    }
+    assert.match(report.status, /backend wasm/);
+    assert.match(
+      report.suggestion,
+      /^Suggested learning rate: [\d.e+-]+ \((valley|steepest|minimum|slide) rule\)$/,
+    );
+    const recorded = Number(/after (\d+) of 150 steps/.exec(report.progress)![1]);
+    assert.equal(report.points, recorded);
+    assert.ok(report.points >= 10, `${report.points} points`);
+    assert.equal(report.suggestionLines, 1);
+    assert.ok(
+      report.sizes.some((size) => size > 0 && size < report.points),
+      `the curve was drawn while the sweep ran (sizes ${report.sizes.slice(0, 20)})`,
+    );
+    assert.equal(report.errorAfterGood, false);
+    assert.match(report.error, /^Please check the data and settings: data\.csv: /);
+    assert.match(report.error, /row 3, column "f2": "oops" is not a finite number/);
+    assert.deepEqual(report.consoleErrors.filter((e) => !/422/.test(e)), []);
+    for (const name of ["functions_page.png", "functions_page_error.png"]) {
+      assert.ok((await Deno.stat(new URL(name, ARTIFACTS))).size > 10_000, name);
     }
     assert.equal(tensorCount(), before);
   },
