@@ -70,7 +70,7 @@ Deno.test({
     assert.match(report.status, /backend wasm/);
     assert.match(
       report.suggestion,
-      /^Suggested learning rate: [\d.e+-]+ \((valley|steepest|minimum|slide) rule\)$/,
+      /^Suggested learning rate: [\d.e+-]+ \((valley|steepest|minimum|slide|combined) rule\)$/,
     );
     const recorded = Number(/after (\d+) of 150 steps/.exec(report.progress)![1]);
     assert.equal(report.points, recorded);
