@@ -1,0 +1,441 @@
+/**
+ * Speed and memory of the sweep (issue 6 and 7):
+ * - the sweep against a bare `trainOnBatch` loop on the same model, batches and backend;
+ * - the sweep against PyTorch on one CPU thread (`bench/torch_reference.py`);
+ * - time per step of the tutorial MLP on every backend and the share of the machine's
+ *   single-core matrix-multiply rate it reaches;
+ * - peak resident memory of a Fashion-MNIST sweep.
+ * Compared variants run interleaved, round by round; medians are reported.
+ *
+ * Run: `deno run -A bench/speed.ts [--quick]` (prints the Markdown section).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { setupBackend } from "../src/backend.ts";
+import { createBatchSampler, gatherBatch, planBatchLayout } from "../src/batches.ts";
+import type { Dataset } from "../src/data/dataset.ts";
+import { simdKernels } from "../src/kernels/simd_kernels.ts";
+import { allocScratch, freeScratch, type WasmBackend } from "../src/kernels/wasm_heap.ts";
+import { lossFunction } from "../src/losses.ts";
+import { findLearningRate } from "../src/sweep.ts";
+import {
+  type BenchOptions,
+  benchImages,
+  fashionMnist,
+  fixed,
+  hasFashionMnist,
+  lastJson,
+  loadAverage,
+  median,
+  mib,
+  MODELS,
+  type ModelName,
+  peakRss,
+  productFlopsPerStep,
+  runChild,
+  table,
+} from "./common.ts";
+
+const PYTHON = "/usr/bin/python3";
+const TORCH_SCRIPT = new URL("./torch_reference.py", import.meta.url);
+const SELF = new URL(import.meta.url);
+const BATCH = 64;
+/** Where Debian's `libopenblas0-pthread` installs its BLAS. */
+const OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+
+interface Plan {
+  steps: Record<ModelName, number>;
+  rounds: number;
+}
+
+function plan(options: BenchOptions): Plan {
+  return options.quick
+    ? { steps: { mlp: 30, cnn: 10 }, rounds: 1 }
+    : { steps: { mlp: 100, cnn: 30 }, rounds: 5 };
+}
+
+/** ms per step of the finder's sweep (Adam, a rate range that does not diverge). */
+async function sweepMsPerStep(name: ModelName, data: Dataset, steps: number): Promise<number> {
+  const model = MODELS[name].make();
+  try {
+    const result = await findLearningRate(model, data, {
+      loss: "categoricalCrossentropy",
+      optimizer: { name: "adam" },
+      batchSize: BATCH,
+      numIters: steps,
+      startLr: 1e-5,
+      endLr: 1e-3,
+    });
+    if (result.timing.steps !== steps) throw new Error(`sweep stopped: ${result.stopReason}`);
+    return result.timing.msPerStep;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** ms per step of a bare loop: the same batches through `model.trainOnBatch` (TF.js Adam). */
+async function bareMsPerStep(name: ModelName, data: Dataset, steps: number): Promise<number> {
+  const model = MODELS[name].make();
+  const optimizer = tf.train.adam(1e-3);
+  model.compile({ optimizer, loss: "categoricalCrossentropy" });
+  const layout = planBatchLayout(data, model, lossFunction("categoricalCrossentropy").name);
+  const sampler = createBatchSampler(data.size, 0);
+  try {
+    const start = performance.now();
+    for (let step = 0; step < steps; step++) {
+      const batch = gatherBatch(data, sampler.next(BATCH), layout);
+      await model.trainOnBatch(batch.x, batch.y);
+      tf.dispose([batch.x, batch.y]);
+    }
+    return (performance.now() - start) / steps;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+interface TorchRun {
+  torch: string;
+  threads: number;
+  blas: string;
+  blasInfo: string;
+  data?: string;
+  msPerStep?: number;
+  gflops?: Record<string, number>;
+}
+
+/** The BLAS variants PyTorch runs with: as installed, and OpenBLAS when it is on the machine. */
+function torchVariants(): { label: string; env: Record<string, string> }[] {
+  const variants = [{ label: "as installed", env: {} as Record<string, string> }];
+  const dir = Deno.env.get("LR_FINDER_BENCH_OPENBLAS") ?? OPENBLAS_DIR;
+  try {
+    Deno.statSync(`${dir}/libblas.so.3`);
+    variants.push({ label: "OpenBLAS", env: { LD_LIBRARY_PATH: dir } });
+  } catch {
+    // OpenBLAS not installed: only the default BLAS.
+  }
+  return variants;
+}
+
+async function torchRun(args: string[], env: Record<string, string>): Promise<TorchRun | string> {
+  try {
+    const output = await new Deno.Command(PYTHON, {
+      args: [TORCH_SCRIPT.pathname, ...args],
+      env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const parsed = lastJson<TorchRun>(new TextDecoder().decode(output.stdout));
+    if (!output.success || parsed === undefined) {
+      return new TextDecoder().decode(output.stderr).trim().split("\n").at(-1) ?? "failed";
+    }
+    return parsed;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** GFLOP/s of the wasm backend's products on one thread: our SIMD kernel and XNNPACK. */
+function wasmGemmRates(): Record<string, number> {
+  const backend = tf.backend() as unknown as WasmBackend;
+  const rates: Record<string, number> = {};
+  const shapes: [number, number, number][] = [[64, 784, 128], [512, 512, 512]];
+  const best = (run: () => void, reps: number) => {
+    for (let i = 0; i < 3; i++) run();
+    let fastest = Infinity;
+    for (let i = 0; i < reps; i++) {
+      const start = performance.now();
+      run();
+      fastest = Math.min(fastest, performance.now() - start);
+    }
+    return fastest;
+  };
+  for (const [m, k, n] of shapes) {
+    const flops = 2 * m * k * n;
+    const reps = m * k * n > 1e7 ? 10 : 100;
+    const simd = simdKernels(backend);
+    if (simd) {
+      const a = allocScratch(backend, m * k);
+      const b = allocScratch(backend, k * n);
+      const c = allocScratch(backend, m * n);
+      const heap = backend.wasm.HEAPF32;
+      heap.fill(0.5, a.ptr >>> 2, (a.ptr >>> 2) + m * k);
+      heap.fill(0.25, b.ptr >>> 2, (b.ptr >>> 2) + k * n);
+      const ms = best(() =>
+        simd.gemm({
+          m,
+          n,
+          k,
+          a: a.ptr >>> 2,
+          aRowStride: k,
+          aColStride: 1,
+          b: b.ptr >>> 2,
+          bRowStride: n,
+          c: c.ptr >>> 2,
+          cRowStride: n,
+        }), reps);
+      rates[`wasm SIMD kernel ${m}x${k}x${n}`] = flops / ms / 1e6;
+      [a, b, c].forEach((buffer) => freeScratch(backend, buffer));
+    }
+    const x = tf.randomUniform([m, k]);
+    const w = tf.randomUniform([k, n]);
+    const ms = best(() => tf.matMul(x, w).dispose(), reps);
+    rates[`wasm tf.matMul, weights packed once ${m}x${k}x${n}`] = flops / ms / 1e6;
+    tf.dispose([x, w]);
+  }
+  return rates;
+}
+
+interface BackendChildResult {
+  backend: string;
+  adapter?: string;
+  msPerStep: number;
+  steps: number;
+  warmupMs?: number;
+}
+
+/** Child mode: one backend, the tutorial MLP, a short sweep; prints JSON. */
+async function backendChild(name: "wasm" | "cpu" | "webgpu", steps: number): Promise<void> {
+  const info = await setupBackend(name);
+  const { data } = await benchImages(4096);
+  const model = MODELS.mlp.make();
+  // A first short sweep compiles kernels (and warms the JIT) for every backend alike.
+  const options = {
+    loss: "categoricalCrossentropy",
+    optimizer: { name: "adam" as const },
+    batchSize: BATCH,
+    startLr: 1e-5,
+    endLr: 1e-3,
+    backend: info,
+  };
+  await findLearningRate(model, data, { ...options, numIters: 10 });
+  const result = await findLearningRate(model, data, { ...options, numIters: steps });
+  const out: BackendChildResult = {
+    backend: info.name,
+    adapter: info.adapter?.description,
+    msPerStep: result.timing.msPerStep,
+    steps: result.timing.steps,
+    warmupMs: result.timing.warmupMs,
+  };
+  console.log(JSON.stringify(out));
+}
+
+interface MemoryChildResult {
+  samples: number;
+  rssStart: number;
+  rssWithData: number;
+  rssAfterSweep: number;
+  peakRss?: number;
+  datasetBytes: number;
+  msPerStep: number;
+}
+
+/** Child mode: a 100-step Fashion-MNIST sweep of the tutorial MLP on wasm; prints JSON. */
+async function memoryChild(): Promise<void> {
+  await setupBackend("wasm");
+  const rssStart = Deno.memoryUsage().rss;
+  const data = await fashionMnist();
+  const rssWithData = Deno.memoryUsage().rss;
+  const model = MODELS.mlp.make();
+  const result = await findLearningRate(model, data, {
+    loss: "categoricalCrossentropy",
+    optimizer: { name: "adam" },
+  });
+  const out: MemoryChildResult = {
+    samples: data.size,
+    rssStart,
+    rssWithData,
+    rssAfterSweep: Deno.memoryUsage().rss,
+    peakRss: peakRss(),
+    datasetBytes: data.x.byteLength + data.y.byteLength,
+    msPerStep: result.timing.msPerStep,
+  };
+  console.log(JSON.stringify(out));
+}
+
+/** Runs the speed benchmarks and returns their Markdown section. */
+export async function run(options: BenchOptions = {}): Promise<string> {
+  const { steps, rounds } = plan(options);
+  const lines: string[] = ["## Speed and memory", ""];
+  const loadBefore = loadAverage();
+  await setupBackend("wasm");
+  const { data, source } = await benchImages(8192);
+  lines.push(
+    `Batch ${BATCH}, Adam, ${source}. wasm backend: single-threaded, SIMD on. ` +
+      `Each figure is the median of ${rounds} round(s); in every round each variant runs once, ` +
+      `in turn (${steps.mlp} steps for the MLP, ${steps.cnn} for the CNN).`,
+    "",
+  );
+
+  // Warm-up: compile kernels and the JIT for every variant once, untimed.
+  for (const name of ["mlp", "cnn"] as const) {
+    await sweepMsPerStep(name, data, 10);
+    await bareMsPerStep(name, data, 5);
+  }
+  const variants = torchVariants();
+  const times: Record<string, number[]> = {};
+  const push = (key: string, value: number) => (times[key] ??= []).push(value);
+  const torchInfo: Record<string, TorchRun> = {};
+  const torchErrors: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const name of ["mlp", "cnn"] as const) {
+      push(`sweep ${name}`, await sweepMsPerStep(name, data, steps[name]));
+      push(`bare ${name}`, await bareMsPerStep(name, data, steps[name]));
+      for (const variant of variants) {
+        const torch = await torchRun(
+          ["--model", name, "--steps", String(steps[name]), "--batch", String(BATCH)],
+          variant.env,
+        );
+        if (typeof torch === "string") {
+          torchErrors.push(`${variant.label}: ${torch}`);
+          continue;
+        }
+        torchInfo[variant.label] = torch;
+        push(`torch ${variant.label} ${name}`, torch.msPerStep!);
+      }
+    }
+  }
+  const m = (key: string) => median(times[key] ?? []);
+
+  lines.push("### The sweep against a bare training loop (wasm)", "");
+  lines.push(
+    "Bare loop: the same batches (gathered the same way) through `model.trainOnBatch` with " +
+      "TensorFlow.js's own Adam. Target: at most 1.03 (issue 7), 1.05 (issue 6).",
+    "",
+  );
+  lines.push(table(
+    ["model", "sweep ms/step", "bare trainOnBatch ms/step", "ratio sweep/bare"],
+    (["mlp", "cnn"] as const).map((name) => [
+      MODELS[name].label,
+      fixed(m(`sweep ${name}`)),
+      fixed(m(`bare ${name}`)),
+      fixed(m(`sweep ${name}`) / m(`bare ${name}`), 3),
+    ]),
+  ));
+
+  lines.push("", "### Against PyTorch on one CPU thread", "");
+  const anyTorch = Object.values(torchInfo)[0];
+  if (anyTorch === undefined) {
+    lines.push(`PyTorch did not run: ${torchErrors[0] ?? "no result"}.`);
+  } else {
+    lines.push(
+      `PyTorch ${anyTorch.torch} (\`${PYTHON}\`, ` +
+        "`torch.set_num_threads(1)`, OMP/OpenBLAS/MKL threads 1) trains the same model " +
+        "(same layers, batch size, number of steps, Adam, uint8 images scaled per batch); " +
+        "TensorFlow.js runs the sweep on wasm, which is single-threaded here. " +
+        `PyTorch's own build reports BLAS_INFO=${anyTorch.blasInfo}; the BLAS each run loaded:`,
+      "",
+      ...Object.entries(torchInfo).map(([label, info]) => `- ${label}: \`${info.blas}\``),
+      "",
+    );
+    const header = ["model", "sweep (wasm) ms/step"];
+    for (const v of variants) header.push(`PyTorch (${v.label}) ms/step`, `ratio (${v.label})`);
+    lines.push(table(
+      header,
+      (["mlp", "cnn"] as const).map((name) => {
+        const row: string[] = [MODELS[name].label, fixed(m(`sweep ${name}`))];
+        for (const v of variants) {
+          const torch = m(`torch ${v.label} ${name}`);
+          row.push(fixed(torch), fixed(m(`sweep ${name}`) / torch));
+        }
+        return row;
+      }),
+    ));
+    lines.push(
+      "",
+      "Ratio: sweep time over PyTorch time (target at most 3). Debian's `python3-torch` " +
+        "uses whatever `libblas.so.3` the alternatives system selects; with the reference " +
+        "BLAS its matrix products are slow, so the OpenBLAS column (when " +
+        "`libopenblas0-pthread` is installed) is the fair comparison.",
+    );
+    if (torchErrors.length > 0) lines.push("", `PyTorch errors: ${torchErrors.join("; ")}`);
+  }
+
+  lines.push("", "### Per backend: the tutorial MLP", "");
+  const rates: Record<string, number> = wasmGemmRates();
+  for (const variant of variants) {
+    const gemm = await torchRun(["--gemm"], variant.env);
+    if (typeof gemm === "string" || !gemm.gflops) continue;
+    for (const [shape, rate] of Object.entries(gemm.gflops)) {
+      rates[`PyTorch/BLAS ${variant.label} ${shape}`] = rate;
+    }
+  }
+  const [bestName, bestRate] = Object.entries(rates).sort((a, b) => b[1] - a[1])[0];
+  const mlpFlops = productFlopsPerStep(MODELS.mlp.make(), BATCH);
+  const backendRows: string[][] = [];
+  for (const backend of ["wasm", "cpu", "webgpu"] as const) {
+    const child = await runChild(
+      SELF,
+      ["--backend-child", backend, String(backend === "wasm" ? steps.mlp : 20)],
+      { timeoutMs: options.quick ? 120_000 : 300_000 },
+    );
+    const result = lastJson<BackendChildResult>(child.stdout);
+    if (!child.ok || result === undefined) {
+      const why = child.stderr.trim().split("\n").at(-1) ?? "no output";
+      backendRows.push([backend, "n/a", "n/a", "n/a", `did not run: ${why.slice(0, 120)}`]);
+      continue;
+    }
+    const gflops = mlpFlops / result.msPerStep / 1e6;
+    backendRows.push([
+      backend,
+      fixed(result.msPerStep),
+      fixed(gflops),
+      `${fixed((100 * gflops) / bestRate, 1)}%`,
+      result.adapter ? `adapter: ${result.adapter}` : "",
+    ]);
+  }
+  lines.push(
+    `Matrix-product work per step: ${(mlpFlops / 1e6).toFixed(1)} MFLOP (forward, weight and ` +
+      "input gradients; element-wise work not counted). Share: achieved GFLOP/s over the " +
+      "machine's single-core rate.",
+    "",
+  );
+  lines.push(table(["backend", "ms/step", "GFLOP/s", "share of machine rate", "note"], backendRows));
+  lines.push(
+    "",
+    `Single-thread float32 matrix-multiply rates measured here (GFLOP/s); the machine's rate ` +
+      `is the fastest of them: **${bestName}, ${fixed(bestRate, 1)} GFLOP/s**.`,
+    "",
+    table(
+      ["product", "GFLOP/s"],
+      Object.entries(rates).map(([name, rate]) => [name, fixed(rate, 1)]),
+    ),
+  );
+
+  lines.push("", "### Peak memory of a Fashion-MNIST sweep", "");
+  if (!hasFashionMnist()) {
+    lines.push("Skipped: Fashion-MNIST is not installed (Debian package `dataset-fashion-mnist`).");
+  } else {
+    const child = await runChild(SELF, ["--memory-child"], { timeoutMs: 300_000 });
+    const mem = lastJson<MemoryChildResult>(child.stdout);
+    if (!child.ok || mem === undefined) {
+      lines.push(`Did not run: ${child.stderr.trim().split("\n").at(-1)}`);
+    } else {
+      lines.push(
+        `A fresh process loads all ${mem.samples} training images (uint8, ` +
+          `${mib(mem.datasetBytes)} MiB) and sweeps the tutorial MLP for 100 steps on wasm.`,
+        "",
+        table(["resident set (MiB)", "value"], [
+          ["after starting the backend", mib(mem.rssStart)],
+          ["with the dataset loaded", mib(mem.rssWithData)],
+          ["after the sweep", mib(mem.rssAfterSweep)],
+          ["peak (VmHWM)", mib(mem.peakRss)],
+        ]),
+      );
+    }
+  }
+  lines.push("", `Load average before: ${loadBefore}; after: ${loadAverage()}.`);
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const childAt = Deno.args.indexOf("--backend-child");
+  if (childAt >= 0) {
+    const backend = Deno.args[childAt + 1] as "wasm" | "cpu" | "webgpu";
+    await backendChild(backend, Number(Deno.args[childAt + 2]));
+  } else if (Deno.args.includes("--memory-child")) {
+    await memoryChild();
+  } else {
+    console.log(await run({ quick: Deno.args.includes("--quick") }));
+  }
+}
