@@ -14,6 +14,7 @@ import {
   describeOptimizer,
   disposeOptimizer,
   setOptimizerLearningRate,
+  trainingStep,
 } from "./optimizers.ts";
 import type {
   Band,
@@ -452,11 +453,7 @@ function trainStep(
 ): tf.Scalar {
   const batch = gatherBatch(plan.train, indices, plan.layout);
   try {
-    return optimizer.minimize(
-      () => totalLoss(plan, batch.x, batch.y, true),
-      true,
-      variables,
-    )!;
+    return trainingStep(optimizer, () => totalLoss(plan, batch.x, batch.y, true), variables);
   } finally {
     tf.dispose([batch.x, batch.y]);
   }

@@ -1,13 +1,14 @@
 /**
  * The hand-written SIMD kernels of `simd_kernels.wat`, instantiated on the wasm backend's own
  * heap: a matrix product that needs no packed copy of either operand and reads a transposed
- * left operand in place, patch-matrix conversion for convolutions, and the max-pooling
- * gradient. Unavailable (undefined)
+ * left operand in place, patch-matrix conversion for convolutions, the max-pooling
+ * gradient, and a fused Adam update. Unavailable (undefined)
  * where the backend runs a build whose memory cannot be shared this way or wasm has no SIMD;
  * callers then fall back to XNNPACK.
  * @module
  */
 import { decodeBase64 } from "./base64.ts";
+import type { AdamConstants } from "./adam_math.ts";
 import type { ConvGeometry } from "./im2col.ts";
 import { SIMD_KERNELS_BASE64 } from "./simd_kernels_wasm.ts";
 import type { WasmBackend, WasmModule } from "./wasm_heap.ts";
@@ -48,6 +49,26 @@ export interface SimdKernels {
   col2im(at: { x: number; patches: number }, g: ConvGeometry, images: ImageRange): void;
   /** Max-pooling gradient into `dx` (zeroed): each `dy` value to its window's first maximum. */
   maxPoolGrad(at: { x: number; dy: number; dx: number }, pool: PoolGeometry): void;
+  /** One Adam step over `n` values (float indices), as `adamStepValues` computes it. */
+  adam(at: AdamBuffers, n: number, c: AdamConstants): void;
+}
+
+/** Float indices in the heap of the buffers of one Adam step (outputs apart from inputs). */
+export interface AdamBuffers {
+  /** Weights. */
+  w: number;
+  /** Gradients. */
+  g: number;
+  /** First moments. */
+  m: number;
+  /** Second moments. */
+  v: number;
+  /** New weights. */
+  outW: number;
+  /** New first moments. */
+  outM: number;
+  /** New second moments. */
+  outV: number;
 }
 
 /** Geometry of a 2-D NHWC pooling (the effective filter size includes dilation). */
@@ -76,6 +97,7 @@ interface Exports {
   gemm(...args: number[]): void;
   patches(x: number, cols: number, geo: number, mode: number): void;
   max_pool_grad(x: number, dy: number, dx: number, geo: number): void;
+  adam(...args: number[]): void;
 }
 
 const bound = new WeakMap<WasmModule, SimdKernels | null>();
@@ -170,6 +192,26 @@ function bind(module: WasmModule): SimdKernels | null {
       withInts(
         [...pool.shape, ...pool.filter, ...pool.strides, ...pool.dilations, ...pool.pads],
         (geo) => exports.max_pool_grad(at.x * 4, at.dy * 4, at.dx * 4, geo),
+      );
+    },
+    adam(at, n, c) {
+      exports.adam(
+        at.w * 4,
+        at.g * 4,
+        at.m * 4,
+        at.v * 4,
+        at.outW * 4,
+        at.outM * 4,
+        at.outV * 4,
+        n,
+        c.beta1,
+        c.oneMinusBeta1,
+        c.beta2,
+        c.oneMinusBeta2,
+        c.correction1,
+        c.correction2,
+        c.epsilon,
+        c.negLearningRate,
       );
     },
   };

@@ -521,4 +521,74 @@
             (br $ohloop)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $bloop))))
+
+  ;; One Adam step over n values, with TensorFlow.js's float32 operations in TensorFlow.js's
+  ;; order, so results are bitwise those of its Adam:
+  ;;   m' = m * b1 + g * c1;  v' = v * b2 + (g * g) * c2;
+  ;;   w' = ((m' / a1) / (sqrt(v' / a2) + eps)) * nlr + w
+  ;; (c = 1 - beta, a = 1 - beta^t, nlr = -learning rate). Outputs must not overlap inputs.
+  (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32)
+    (param $ow i32) (param $om i32) (param $ov i32) (param $n i32)
+    (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+    (param $a1 f32) (param $a2 f32) (param $eps f32) (param $nlr f32)
+    (local $o i32) (local $end i32) (local $all i32)
+    (local $sb1 v128) (local $sc1 v128) (local $sb2 v128) (local $sc2 v128)
+    (local $sa1 v128) (local $sa2 v128) (local $seps v128) (local $snlr v128)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $sb1 (f32x4.splat (local.get $b1)))
+    (local.set $sc1 (f32x4.splat (local.get $c1)))
+    (local.set $sb2 (f32x4.splat (local.get $b2)))
+    (local.set $sc2 (f32x4.splat (local.get $c2)))
+    (local.set $sa1 (f32x4.splat (local.get $a1)))
+    (local.set $sa2 (f32x4.splat (local.get $a2)))
+    (local.set $seps (f32x4.splat (local.get $eps)))
+    (local.set $snlr (f32x4.splat (local.get $nlr)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $all (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $vec
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (local.set $gv (v128.load (i32.add (local.get $g) (local.get $o))))
+        (local.set $mv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $o))) (local.get $sb1))
+          (f32x4.mul (local.get $gv) (local.get $sc1))))
+        (local.set $vv (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $o))) (local.get $sb2))
+          (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $sc2))))
+        (v128.store (i32.add (local.get $om) (local.get $o)) (local.get $mv))
+        (v128.store (i32.add (local.get $ov) (local.get $o)) (local.get $vv))
+        (v128.store (i32.add (local.get $ow) (local.get $o))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $mv) (local.get $sa1))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (local.get $sa2)))
+                  (local.get $seps)))
+              (local.get $snlr))
+            (v128.load (i32.add (local.get $w) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $vec)))
+    (block $done1
+      (loop $one
+        (br_if $done1 (i32.ge_u (local.get $o) (local.get $all)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
+        (local.set $ms (f32.add
+          (f32.mul (f32.load (i32.add (local.get $m) (local.get $o))) (local.get $b1))
+          (f32.mul (local.get $gs) (local.get $c1))))
+        (local.set $vs (f32.add
+          (f32.mul (f32.load (i32.add (local.get $v) (local.get $o))) (local.get $b2))
+          (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+        (f32.store (i32.add (local.get $om) (local.get $o)) (local.get $ms))
+        (f32.store (i32.add (local.get $ov) (local.get $o)) (local.get $vs))
+        (f32.store (i32.add (local.get $ow) (local.get $o))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $ms) (local.get $a1))
+                (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $a2))) (local.get $eps)))
+              (local.get $nlr))
+            (f32.load (i32.add (local.get $w) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $one))))
 )
