@@ -2,7 +2,7 @@
  * The hand-written SIMD kernels of `simd_kernels.wat`, instantiated on the wasm backend's own
  * heap: a matrix product that needs no packed copy of either operand and reads a transposed
  * left operand in place, patch-matrix conversion for convolutions, the max-pooling
- * gradient, and a fused Adam update. Unavailable (undefined)
+ * gradient, a fused Adam update, sums over leading axes and broadcast adds of a bias. Unavailable (undefined)
  * where the backend runs a build whose memory cannot be shared this way or wasm has no SIMD;
  * callers then fall back to XNNPACK.
  * @module
@@ -51,6 +51,13 @@ export interface SimdKernels {
   maxPoolGrad(at: { x: number; dy: number; dx: number }, pool: PoolGeometry): void;
   /** One Adam step over `n` values (float indices), as `adamStepValues` computes it. */
   adam(at: AdamBuffers, n: number, c: AdamConstants): void;
+  /**
+   * `out[j] = sum over r of x[r * cols + j]` (float32 blocks, float64 totals in `acc`, which
+   * needs `2 * cols` floats).
+   */
+  columnSum(at: { x: number; out: number; acc: number }, rows: number, cols: number): void;
+  /** `out[r * cols + j] = x[r * cols + j] + bias[j]`. */
+  addRows(at: { x: number; bias: number; out: number }, rows: number, cols: number): void;
 }
 
 /** Float indices in the heap of the buffers of one Adam step (outputs apart from inputs). */
@@ -98,6 +105,8 @@ interface Exports {
   patches(x: number, cols: number, geo: number, mode: number): void;
   max_pool_grad(x: number, dy: number, dx: number, geo: number): void;
   adam(...args: number[]): void;
+  column_sum(x: number, out: number, rows: number, cols: number, acc: number): void;
+  add_rows(x: number, bias: number, out: number, rows: number, cols: number): void;
 }
 
 const bound = new WeakMap<WasmModule, SimdKernels | null>();
@@ -213,6 +222,12 @@ function bind(module: WasmModule): SimdKernels | null {
         c.epsilon,
         c.negLearningRate,
       );
+    },
+    columnSum(at, rows, cols) {
+      exports.column_sum(at.x * 4, at.out * 4, rows, cols, at.acc * 4);
+    },
+    addRows(at, rows, cols) {
+      exports.add_rows(at.x * 4, at.bias * 4, at.out * 4, rows, cols);
     },
   };
 }
