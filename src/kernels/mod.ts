@@ -7,7 +7,8 @@
  *   matrix product;
  * - `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput` (missing);
  * - `MaxPoolGrad` (15x slower than needed);
- * - `Identity` (copied the data; the engine clones every tensor a gradient needs with it);
+ * - `Identity` (copied the data; the engine clones every tensor a gradient needs with it) and
+ *   `Cast` to the same type (copied too);
  * - `Conv2D` (XNNPACK repacks the filter every training step), `Sum` over leading axes (bias
  *   gradients; transposed first) and `Add` of a bias vector.
  * @module
@@ -17,6 +18,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import type { KernelBackend, KernelConfig } from "@tensorflow/tfjs";
 import { addConfig } from "./add.ts";
 import { batchMatMulConfig } from "./batch_mat_mul.ts";
+import { castConfig } from "./cast.ts";
 import { conv2DConfig } from "./conv2d.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
@@ -42,6 +44,7 @@ const OVERRIDES: readonly KernelConfig[] = [
   conv2DConfig,
   sumConfig,
   addConfig,
+  castConfig,
 ];
 
 /** Names of the kernels that {@linkcode registerWasmKernels} adds or replaces. */
