@@ -190,10 +190,11 @@ export function mib(bytes: number | undefined): string {
 export async function runChild(
   script: URL,
   args: string[],
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; v8Flags?: string[] } = {},
 ): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  const flags = options.v8Flags?.length ? [`--v8-flags=${options.v8Flags.join(",")}`] : [];
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script.pathname, ...args],
+    args: ["run", "-A", ...flags, script.pathname, ...args],
     stdout: "piped",
     stderr: "piped",
   });

@@ -19,8 +19,8 @@ import { allocScratch, freeScratch, type WasmBackend } from "../src/kernels/wasm
 import { lossFunction } from "../src/losses.ts";
 import { findLearningRate } from "../src/sweep.ts";
 import {
-  type BenchOptions,
   benchImages,
+  type BenchOptions,
   fashionMnist,
   fixed,
   hasFashionMnist,
@@ -28,8 +28,8 @@ import {
   loadAverage,
   median,
   mib,
-  MODELS,
   type ModelName,
+  MODELS,
   peakRss,
   productFlopsPerStep,
   runChild,
@@ -390,7 +390,9 @@ export async function run(options: BenchOptions = {}): Promise<string> {
       "machine's single-core rate.",
     "",
   );
-  lines.push(table(["backend", "ms/step", "GFLOP/s", "share of machine rate", "note"], backendRows));
+  lines.push(
+    table(["backend", "ms/step", "GFLOP/s", "share of machine rate", "note"], backendRows),
+  );
   lines.push(
     "",
     `Single-thread float32 matrix-multiply rates measured here (GFLOP/s); the machine's rate ` +

@@ -1,0 +1,153 @@
+/**
+ * Many sweeps in one process (issue 7): the tutorial MLP swept 100 times in a fresh process on
+ * wasm; time per step and resident memory after every sweep. The 100th sweep should be as
+ * fast as the 2nd (within 10%) and memory should stay flat (within 10%).
+ *
+ * Run: `deno run -A bench/many_sweeps.ts [--quick]` (prints the Markdown section).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { setupBackend } from "../src/backend.ts";
+import { findLearningRate } from "../src/sweep.ts";
+import {
+  benchImages,
+  type BenchOptions,
+  fixed,
+  lastJson,
+  loadAverage,
+  median,
+  mib,
+  runChild,
+  table,
+  tutorialMlp,
+} from "./common.ts";
+
+const SELF = new URL(import.meta.url);
+
+interface SweepRecord {
+  msPerStep: number;
+  rss: number;
+  heapUsed: number;
+  wasmHeap: number;
+  tensors: number;
+}
+
+interface ChildResult {
+  sweeps: SweepRecord[];
+  steps: number;
+  source: string;
+  gc: boolean;
+}
+
+/** Child mode: `count` sweeps of `steps` steps; prints one JSON line. */
+async function child(count: number, steps: number): Promise<void> {
+  await setupBackend("wasm");
+  const { data, source } = await benchImages(8192);
+  const model = tutorialMlp();
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPF32: Float32Array } }).wasm;
+  const sweeps: SweepRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const result = await findLearningRate(model, data, {
+      numIters: steps,
+      startLr: 1e-5,
+      endLr: 1e-2,
+      seed: i,
+    });
+    gc?.();
+    const memory = Deno.memoryUsage();
+    sweeps.push({
+      msPerStep: result.timing.msPerStep,
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      wasmHeap: wasm?.HEAPF32.buffer.byteLength ?? 0,
+      tensors: tf.memory().numTensors,
+    });
+  }
+  const out: ChildResult = { sweeps, steps, source, gc: gc !== undefined };
+  console.log(JSON.stringify(out));
+}
+
+/** Runs the many-sweeps benchmark in a fresh process and returns its Markdown section. */
+export async function run(options: BenchOptions = {}): Promise<string> {
+  const count = options.quick ? 20 : 100;
+  const steps = options.quick ? 20 : 50;
+  const lines = ["## Many sweeps in one process", ""];
+  const loadBefore = loadAverage();
+  const output = await runChild(SELF, ["--child", String(count), String(steps)], {
+    timeoutMs: 20 * 60_000,
+    v8Flags: ["--expose-gc"],
+  });
+  const result = lastJson<ChildResult>(output.stdout);
+  if (!output.ok || result === undefined) {
+    lines.push(`Did not run: ${output.stderr.trim().split("\n").at(-1) ?? "no output"}`);
+    return lines.join("\n");
+  }
+  const s = result.sweeps;
+  const window = (from: number) => s.slice(from, from + 5);
+  const early = window(1);
+  const late = window(count - 5);
+  const at = (i: number) => s[i];
+  const ratio = (a: number, b: number) => fixed(b / a, 3);
+  lines.push(
+    `A fresh process (wasm, single-threaded) sweeps the tutorial MLP ${count} times, ` +
+      `${steps} steps each, batch 64, the model's own Adam, on ${result.source}; ` +
+      `${result.gc ? "a garbage collection runs" : "no forced garbage collection"} ` +
+      "before memory is read after each sweep. Time: the sweep's ms/step.",
+    "",
+    table(["", `sweep 2`, `sweep ${count}`, `ratio ${count}/2`], [
+      [
+        "ms/step",
+        fixed(at(1).msPerStep),
+        fixed(at(count - 1).msPerStep),
+        ratio(at(1).msPerStep, at(count - 1).msPerStep),
+      ],
+      [
+        "ms/step, median of 5 sweeps around it",
+        fixed(median(early.map((r) => r.msPerStep))),
+        fixed(median(late.map((r) => r.msPerStep))),
+        ratio(median(early.map((r) => r.msPerStep)), median(late.map((r) => r.msPerStep))),
+      ],
+      [
+        "resident set (MiB)",
+        mib(at(1).rss),
+        mib(at(count - 1).rss),
+        ratio(at(1).rss, at(count - 1).rss),
+      ],
+      [
+        "JS heap used (MiB)",
+        mib(at(1).heapUsed),
+        mib(at(count - 1).heapUsed),
+        ratio(at(1).heapUsed, at(count - 1).heapUsed),
+      ],
+      [
+        "wasm heap (MiB)",
+        mib(at(1).wasmHeap),
+        mib(at(count - 1).wasmHeap),
+        ratio(at(1).wasmHeap, at(count - 1).wasmHeap),
+      ],
+      ["live tensors", at(1).tensors, at(count - 1).tensors, ""],
+    ]),
+    "",
+    "Targets: time ratio within 0.9-1.1, resident set ratio at most 1.1. Every tenth sweep:",
+    "",
+    table(
+      ["sweep", "ms/step", "resident set (MiB)", "live tensors"],
+      s.map((r, i) => ({ r, i })).filter(({ i }) => i === 0 || (i + 1) % 10 === 0 || i === 1)
+        .map(({ r, i }) => [i + 1, fixed(r.msPerStep), mib(r.rss), r.tensors]),
+    ),
+    "",
+    `Load average before: ${loadBefore}; after: ${loadAverage()}.`,
+  );
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const at = Deno.args.indexOf("--child");
+  if (at >= 0) {
+    await child(Number(Deno.args[at + 1]), Number(Deno.args[at + 2]));
+  } else {
+    console.log(await run({ quick: Deno.args.includes("--quick") }));
+  }
+}
