@@ -13,7 +13,14 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import { type ConvGeometry, geometryOf, imagesPerChunk, isPointwise, patchSize } from "./im2col.ts";
+import {
+  type ConvGeometry,
+  geometryOf,
+  imagesPerChunk,
+  isPointwise,
+  PATCH_SLACK,
+  patchSize,
+} from "./im2col.ts";
 import { matMulInto } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
 import { writePatches } from "./patches.ts";
@@ -41,7 +48,7 @@ export function convolutionInto(
     return;
   }
   const chunk = imagesPerChunk(g);
-  const patches = allocScratch(backend, chunk * positions * k);
+  const patches = allocScratch(backend, chunk * positions * k + PATCH_SLACK);
   try {
     for (let first = 0; first < g.batch; first += chunk) {
       const count = Math.min(chunk, g.batch - first);

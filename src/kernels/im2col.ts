@@ -187,6 +187,12 @@ export function col2im(
   }
 }
 
+/**
+ * Floats a patch-matrix buffer needs beyond its rows: the SIMD im2col copies runs shorter than
+ * four floats with one vector store, which may write up to three floats past the last row.
+ */
+export const PATCH_SLACK = 4;
+
 /** Most floats a patch matrix may take at once; larger batches are processed in chunks. */
 export const PATCH_FLOATS_MAX = 1 << 23;
 

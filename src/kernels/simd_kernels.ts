@@ -43,7 +43,10 @@ export interface GemmLayout {
 export interface SimdKernels {
   /** `C (+)= opA @ B`. */
   gemm(layout: GemmLayout): void;
-  /** Writes the patch rows of images `[first, first + count)` of NHWC `x` at `patches`. */
+  /**
+   * Writes the patch rows of images `[first, first + count)` of NHWC `x` at `patches`; the
+   * buffer must have `PATCH_SLACK` floats free after the rows (short runs spill into them).
+   */
   im2col(at: { x: number; patches: number }, g: ConvGeometry, images: ImageRange): void;
   /** Adds patch rows back onto the NHWC image `x` (the transpose of `im2col`). */
   col2im(at: { x: number; patches: number }, g: ConvGeometry, images: ImageRange): void;
@@ -172,7 +175,7 @@ function bind(module: WasmModule): SimdKernels | null {
       g.dilationW,
       g.padTop,
       g.padLeft,
-      0,
+      mode === 0 ? 1 : 0,
     ], (geo) => exports.patches(at.x * 4, at.patches * 4, geo, mode));
   }
   return {

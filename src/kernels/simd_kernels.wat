@@ -283,7 +283,9 @@
 
   ;; The convolution geometry, written by the caller at `geo` as 16 i32 values:
   ;; first image, image count, inH, inW, inC, outH, outW, filterH, filterW, strideH, strideW,
-  ;; dilationH, dilationW, padTop, padLeft, unused.
+  ;; dilationH, dilationW, padTop, padLeft, slack. With slack = 1 the caller has left 16 bytes
+  ;; free after the patch matrix, so im2col copies a run of up to 16 bytes with one vector
+  ;; store that may spill past the run (the next run, or the slack, takes the spill).
   ;; mode 0 (im2col): patches[p, (fh, fw, c)] = x[b, ih, iw, c] or 0 in the padding.
   ;; mode 1 (col2im): x[b, ih, iw, c] += patches[p, (fh, fw, c)] (x zeroed by the caller).
   (func (export "patches") (param $x i32) (param $cols i32) (param $geo i32) (param $mode i32)
@@ -293,6 +295,7 @@
     (local $oh i32) (local $ow i32) (local $fh i32) (local $fw i32) (local $ih i32) (local $iw i32)
     (local $ih0 i32) (local $iw0 i32) (local $image i32) (local $row i32) (local $o i32)
     (local $cBytes i32) (local $runBytes i32) (local $inside i32) (local $rowBytes i32)
+    (local $short i32) (local $memEnd i32) (local $src i32)
     (local.set $b (i32.load (local.get $geo)))
     (local.set $bEnd (i32.add (local.get $b) (i32.load offset=4 (local.get $geo))))
     (local.set $inH (i32.load offset=8 (local.get $geo)))
@@ -311,6 +314,10 @@
     (local.set $cBytes (i32.shl (local.get $inC) (i32.const 2)))
     (local.set $runBytes (i32.mul (local.get $fW) (local.get $cBytes)))
     (local.set $rowBytes (i32.mul (local.get $inW) (local.get $cBytes)))
+    (local.set $short (i32.and (i32.load offset=60 (local.get $geo))
+      (i32.and (i32.eqz (local.get $mode)) (i32.le_u (local.get $runBytes) (i32.const 16)))))
+    ;; The last address a 16-byte load may start at (wraps correctly for 4 GiB memories).
+    (local.set $memEnd (i32.sub (i32.shl (memory.size) (i32.const 16)) (i32.const 16)))
     (local.set $o (local.get $cols))
     (block $bdone
       (loop $bloop
@@ -345,13 +352,15 @@
                           (i32.mul (local.get $ih) (local.get $rowBytes))))
                         (if (local.get $inside)
                           (then
-                            (if (i32.eqz (local.get $mode))
-                              (then (call $copy (local.get $o)
-                                (i32.add (local.get $row) (i32.mul (local.get $iw0) (local.get $cBytes)))
-                                (local.get $runBytes)))
-                              (else (call $accumulate
-                                (i32.add (local.get $row) (i32.mul (local.get $iw0) (local.get $cBytes)))
-                                (local.get $o) (local.get $runBytes)))))
+                            (local.set $src
+                              (i32.add (local.get $row) (i32.mul (local.get $iw0) (local.get $cBytes))))
+                            (if (i32.and (local.get $short)
+                                  (i32.le_u (local.get $src) (local.get $memEnd)))
+                              (then (v128.store (local.get $o) (v128.load (local.get $src))))
+                            (else (if (i32.eqz (local.get $mode))
+                              (then (call $copy (local.get $o) (local.get $src) (local.get $runBytes)))
+                              (else (call $accumulate (local.get $src) (local.get $o)
+                                (local.get $runBytes)))))))
                           (else
                             (local.set $fw (i32.const 0))
                             (block $fwdone
