@@ -161,10 +161,10 @@ export function fixed(value: number | undefined, digits = 2): string {
   return value === undefined || !Number.isFinite(value) ? "n/a" : value.toFixed(digits);
 }
 
-/** The 1, 5 and 15 minute load averages, as `/proc/loadavg` has them. */
+/** The 1, 5 and 15 minute load averages. */
 export function loadAverage(): string {
   try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+    return Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
   } catch {
     return "unknown";
   }
