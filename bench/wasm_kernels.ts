@@ -11,8 +11,9 @@ import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { setupBackend } from "../src/backend.ts";
 import { registerWasmKernels, unregisterWasmKernels } from "../src/kernels/mod.ts";
+import { assembleSimdKernels } from "../src/kernels/build_simd_kernels.ts";
 import { simdKernels } from "../src/kernels/simd_kernels.ts";
-import type { WasmBackend } from "../src/kernels/wasm_heap.ts";
+import { allocScratch, freeScratch, type WasmBackend } from "../src/kernels/wasm_heap.ts";
 import {
   type BenchOptions,
   fixed,
@@ -101,6 +102,125 @@ async function stepTime(
     (model.optimizer as tf.Optimizer).dispose();
     model.dispose();
   }
+}
+
+/**
+ * The WAT source with every `(f32x4.relaxed_madd a b c)` written as `(f32x4.add c
+ * (f32x4.mul a b))`: the matrix product as it was before it used fused multiply-adds.
+ */
+export function withoutFusedMultiplyAdd(source: string): string {
+  const head = "(f32x4.relaxed_madd";
+  let out = "";
+  let at = 0;
+  for (let start = source.indexOf(head); start >= 0; start = source.indexOf(head, at)) {
+    out += source.slice(at, start);
+    const args: string[] = [];
+    let i = start + head.length;
+    while (args.length < 3) {
+      while (source[i] === " " || source[i] === "\n") i++;
+      const from = i;
+      let depth = 0;
+      do {
+        if (source[i] === "(") depth++;
+        if (source[i] === ")") depth--;
+        i++;
+      } while (depth > 0);
+      args.push(source.slice(from, i));
+    }
+    while (source[i] !== ")") i++;
+    out += `(f32x4.add ${args[2]} (f32x4.mul ${args[0]} ${args[1]}))`;
+    at = i + 1;
+  }
+  return out + source.slice(at);
+}
+
+interface RawKernels {
+  gemm(...args: number[]): void;
+  patches(x: number, cols: number, geo: number, mode: number): void;
+}
+
+/** Two builds of the SIMD module side by side: fused multiply-add, and short-run copies. */
+async function internalsTable(backend: WasmBackend, rounds: number): Promise<string> {
+  const source = await Deno.readTextFile(
+    new URL("../src/kernels/simd_kernels.wat", import.meta.url),
+  );
+  const memory = backend.wasm.asm?.memory;
+  if (memory === undefined) return "The SIMD module cannot share the backend's memory here.";
+  const instantiate = async (text: string) =>
+    new WebAssembly.Instance(
+      new WebAssembly.Module(Uint8Array.from(await assembleSimdKernels(text))),
+      {
+        env: { memory },
+      },
+    ).exports as unknown as RawKernels;
+  const fma = await instantiate(source);
+  const plain = await instantiate(withoutFusedMultiplyAdd(source));
+  const rows: string[][] = [];
+  const best = (run: () => void) => {
+    let fastest = Infinity;
+    for (let i = 0; i < 10; i++) {
+      const start = performance.now();
+      run();
+      fastest = Math.min(fastest, performance.now() - start);
+    }
+    return fastest;
+  };
+  const shapes: [string, number, number, number, boolean][] = [
+    ["x W [64,784] [784,128]", 64, 784, 128, false],
+    ["x^T dy [64,784]^T [64,128]", 784, 64, 128, true],
+    ["patches W, conv 13x13x16 -> 32", 7744, 144, 32, false],
+  ];
+  for (const [name, m, k, n, transposeA] of shapes) {
+    const a = allocScratch(backend, m * k);
+    const b = allocScratch(backend, k * n);
+    const c = allocScratch(backend, m * n);
+    const heap = backend.wasm.HEAPF32;
+    for (let i = 0; i < m * k; i++) heap[(a.ptr >>> 2) + i] = Math.sin(i);
+    for (let i = 0; i < k * n; i++) heap[(b.ptr >>> 2) + i] = Math.cos(i);
+    const call = (kernels: RawKernels) => () =>
+      kernels.gemm(
+        m,
+        n,
+        k,
+        a.ptr,
+        transposeA ? 4 : k * 4,
+        transposeA ? m * 4 : 4,
+        b.ptr,
+        n * 4,
+        c.ptr,
+        n * 4,
+        0,
+      );
+    const before: number[] = [];
+    const after: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      before.push(best(call(plain)));
+      after.push(best(call(fma)));
+    }
+    [a, b, c].forEach((buffer) => freeScratch(backend, buffer));
+    rows.push(row(`SIMD product ${name}: mul + add, then relaxed_madd`, {
+      own: median(before),
+      ours: median(after),
+    }));
+  }
+  // Patch matrix of a one-channel image batch: 12-byte runs, copied by a loop or by one store.
+  const geometry = [0, 64, 28, 28, 1, 26, 26, 3, 3, 1, 1, 1, 1, 0, 0];
+  const x = allocScratch(backend, 64 * 28 * 28);
+  const patches = allocScratch(backend, 64 * 26 * 26 * 9 + 4);
+  const geo = allocScratch(backend, 16);
+  const copies: number[][] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    for (const slack of [0, 1]) {
+      backend.wasm.HEAP32.set([...geometry, slack], geo.ptr >>> 2);
+      copies[slack].push(best(() => fma.patches(x.ptr, patches.ptr, geo.ptr, 0)));
+    }
+  }
+  [x, patches, geo].forEach((buffer) => freeScratch(backend, buffer));
+  rows.push(row("im2col 64x28x28x1, 3x3: run by run, then one vector store per run", {
+    own: median(copies[0]),
+    ours: median(copies[1]),
+  }));
+  return table(["kernel (best of 10 per round)", "before ms", "after ms", "speed-up"], rows);
 }
 
 /** Runs the kernel benchmarks and returns their Markdown section. */
@@ -239,6 +359,12 @@ export async function run(options: BenchOptions = {}): Promise<string> {
     stepRows.push(row(name, sides));
   }
   lines.push(
+    "",
+    "Inside the SIMD module: two builds of `simd_kernels.wat` side by side (the matrix " +
+      "product without and with fused multiply-adds) and the patch copy with and without " +
+      "the vector store for short runs (median over rounds of the best of 10 calls):",
+    "",
+    await internalsTable(backend, rounds),
     "",
     "Training step (`trainOnBatch`, batch 64, TensorFlow.js's Adam, the same batch every step):",
     "",
