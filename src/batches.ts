@@ -142,54 +142,14 @@ function gatherFeatures(data: Dataset, indices: Int32Array): Float32Array {
       const start = indices[i] * width;
       out.set(source.subarray(start, start + width), i * width);
     }
-  } else if (source instanceof Uint8Array) {
-    gatherBytes(out, source, indices, width, byteValues(scale));
-  } else {
-    gatherScaled(out, source, indices, width, scale);
+    return out;
   }
-  return out;
-}
-
-const byteTables = new Map<number, Float32Array>();
-
-/** `v * scale` rounded to float32 for every byte value `v` (what the multiplication gives). */
-function byteValues(scale: number): Float32Array {
-  let table = byteTables.get(scale);
-  if (table === undefined) {
-    table = new Float32Array(256);
-    for (let v = 0; v < 256; v++) table[v] = v * scale;
-    byteTables.set(scale, table);
-  }
-  return table;
-}
-
-/** Bytes through a lookup table: one monomorphic loop for uint8 images. */
-function gatherBytes(
-  out: Float32Array,
-  source: Uint8Array,
-  indices: Int32Array,
-  width: number,
-  table: Float32Array,
-): void {
-  for (let i = 0; i < indices.length; i++) {
-    const start = indices[i] * width;
-    const offset = i * width;
-    for (let j = 0; j < width; j++) out[offset + j] = table[source[start + j]];
-  }
-}
-
-function gatherScaled(
-  out: Float32Array,
-  source: ArrayLike<number>,
-  indices: Int32Array,
-  width: number,
-  scale: number,
-): void {
   for (let i = 0; i < indices.length; i++) {
     const start = indices[i] * width;
     const offset = i * width;
     for (let j = 0; j < width; j++) out[offset + j] = source[start + j] * scale;
   }
+  return out;
 }
 
 function gatherTargets(data: Dataset, indices: Int32Array, layout: BatchLayout): Float32Array {
