@@ -200,8 +200,10 @@ async function optimisationTable(
   for (let round = 0; round < rounds; round++) {
     // Each round starts at another variant, so no variant always runs first.
     const order = SWITCHES.map((_, i) => SWITCHES[(i + round) % SWITCHES.length]);
-    for (const s of order) {
-      for (const name of ["mlp", "cnn"] as const) {
+    for (const name of ["mlp", "cnn"] as const) {
+      // The first steps after switching models run slower for a while (JIT, caches): untimed.
+      await sweepTimes(name, data, 10);
+      for (const s of order) {
         resetSwitches();
         s.apply();
         try {
@@ -428,11 +430,20 @@ export async function run(options: BenchOptions = {}): Promise<string> {
   const push = (key: string, value: number) => (times[key] ??= []).push(value);
   const torchInfo: Record<string, TorchRun> = {};
   const torchErrors: string[] = [];
+  const measures: [string, (name: ModelName) => Promise<number>][] = [
+    ["sweep", (name) => sweepMsPerStep(name, data, steps[name])],
+    ["bare", (name) => bareMsPerStep(name, data, steps[name])],
+    ["step", (name) => bareStepMsPerStep(name, data, steps[name])],
+  ];
   for (let round = 0; round < rounds; round++) {
     for (const name of ["mlp", "cnn"] as const) {
-      push(`sweep ${name}`, await sweepMsPerStep(name, data, steps[name]));
-      push(`bare ${name}`, await bareMsPerStep(name, data, steps[name]));
-      push(`step ${name}`, await bareStepMsPerStep(name, data, steps[name]));
+      // The first steps after switching models run slower for a while (JIT, caches): untimed.
+      await sweepMsPerStep(name, data, 10);
+      // Each round starts with another variant, so no variant always runs first.
+      for (let i = 0; i < measures.length; i++) {
+        const [label, measure] = measures[(i + round) % measures.length];
+        push(`${label} ${name}`, await measure(name));
+      }
       for (const variant of variants) {
         const torch = await torchRun(
           ["--model", name, "--steps", String(steps[name]), "--batch", String(BATCH)],
