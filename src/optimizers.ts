@@ -222,14 +222,16 @@ function fusedAdamAvailable(): boolean {
  * update; returns the loss (the caller disposes it). Adam on the wasm and cpu backends updates
  * each variable in one fused kernel instead of TensorFlow.js's 15 element-wise ones, with
  * bitwise the same weights, moments and accumulators; other optimizers and backends use
- * `optimizer.minimize`.
+ * `optimizer.minimize`, as do variables other than float32.
  */
 export function trainingStep(
   optimizer: tf.Optimizer,
   f: () => tf.Scalar,
   variables: tf.Variable[],
 ): tf.Scalar {
-  if (!(fusedUpdates && optimizer.getClassName() === "Adam" && fusedAdamAvailable())) {
+  const fusable = fusedUpdates && optimizer.getClassName() === "Adam" &&
+    variables.every((v) => v.dtype === "float32") && fusedAdamAvailable();
+  if (!fusable) {
     return optimizer.minimize(f, true, variables)!;
   }
   const { value, grads } = optimizer.computeGradients(f, variables);
