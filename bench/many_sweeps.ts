@@ -26,6 +26,7 @@ const SELF = new URL(import.meta.url);
 
 interface SweepRecord {
   msPerStep: number;
+  cpuMsPerStep: number;
   rss: number;
   heapUsed: number;
   heapTotal: number;
@@ -49,17 +50,22 @@ async function child(count: number, steps: number): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const wasm = (tf.backend() as unknown as { wasm?: { HEAPF32: Float32Array } }).wasm;
   const sweeps: SweepRecord[] = [];
+  const threadCpuMs = () =>
+    Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]) / 1e6;
   for (let i = 0; i < count; i++) {
+    const cpuStart = threadCpuMs();
     const result = await findLearningRate(model, data, {
       numIters: steps,
       startLr: 1e-5,
       endLr: 1e-2,
       seed: i,
     });
+    const cpuMsPerStep = (threadCpuMs() - cpuStart) / steps;
     gc?.();
     const memory = Deno.memoryUsage();
     sweeps.push({
       msPerStep: result.timing.msPerStep,
+      cpuMsPerStep,
       rss: memory.rss,
       heapUsed: memory.heapUsed,
       heapTotal: memory.heapTotal,
@@ -93,43 +99,32 @@ export async function run(options: BenchOptions = {}): Promise<string> {
   const at = (i: number) => s[i];
   const ratio = (a: number, b: number) => fixed(b / a, 3);
   const half = Math.floor(count / 2) - 1;
+  /** A row: the value after sweep 2 and after the last (or the medians of 5 around them). */
+  const metric = (
+    label: string,
+    get: (r: SweepRecord) => number,
+    format: (value: number) => string,
+    windowed = false,
+  ): string[] => {
+    const first = windowed ? median(early.map(get)) : get(at(1));
+    const last = windowed ? median(late.map(get)) : get(at(count - 1));
+    return [label, format(first), format(last), ratio(first, last)];
+  };
   lines.push(
     `A fresh process (wasm, single-threaded) sweeps the tutorial MLP ${count} times, ` +
       `${steps} steps each, batch 64, the model's own Adam, on ${result.source}; ` +
       `${result.gc ? "a garbage collection runs" : "no forced garbage collection"} ` +
-      "before memory is read after each sweep. Time: the sweep's ms/step.",
+      "before memory is read after each sweep. Time: the sweep's ms/step, and the main " +
+      "thread's on-CPU time per step (less disturbed by other processes).",
     "",
     table(["", `sweep 2`, `sweep ${count}`, `ratio ${count}/2`], [
-      [
-        "ms/step",
-        fixed(at(1).msPerStep),
-        fixed(at(count - 1).msPerStep),
-        ratio(at(1).msPerStep, at(count - 1).msPerStep),
-      ],
-      [
-        "ms/step, median of 5 sweeps around it",
-        fixed(median(early.map((r) => r.msPerStep))),
-        fixed(median(late.map((r) => r.msPerStep))),
-        ratio(median(early.map((r) => r.msPerStep)), median(late.map((r) => r.msPerStep))),
-      ],
-      [
-        "resident set (MiB)",
-        mib(at(1).rss),
-        mib(at(count - 1).rss),
-        ratio(at(1).rss, at(count - 1).rss),
-      ],
-      [
-        "JS heap used (MiB)",
-        mib(at(1).heapUsed),
-        mib(at(count - 1).heapUsed),
-        ratio(at(1).heapUsed, at(count - 1).heapUsed),
-      ],
-      [
-        "wasm heap (MiB)",
-        mib(at(1).wasmHeap),
-        mib(at(count - 1).wasmHeap),
-        ratio(at(1).wasmHeap, at(count - 1).wasmHeap),
-      ],
+      metric("ms/step", (r) => r.msPerStep, fixed),
+      metric("ms/step, median of 5 sweeps around it", (r) => r.msPerStep, fixed, true),
+      metric("on-CPU ms/step, median of 5 sweeps around it", (r) => r.cpuMsPerStep, fixed, true),
+      metric("resident set (MiB)", (r) => r.rss, mib),
+      metric("JS heap used (MiB)", (r) => r.heapUsed, mib),
+      metric("JS heap committed by V8 (MiB)", (r) => r.heapTotal, mib),
+      metric("wasm heap (MiB)", (r) => r.wasmHeap, mib),
       ["live tensors", at(1).tensors, at(count - 1).tensors, ""],
     ]),
     "",

@@ -75,12 +75,17 @@ async function sweepMsPerStep(name: ModelName, data: Dataset, steps: number): Pr
   return (await sweepTimes(name, data, steps)).wall;
 }
 
-/** Wall and on-CPU ms per step of the finder's sweep. */
-async function sweepTimes(
-  name: ModelName,
-  data: Dataset,
-  steps: number,
-): Promise<{ wall: number; cpu: number }> {
+/** Wall and on-CPU milliseconds per step. */
+interface Times {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * Wall and on-CPU ms per step of the finder's sweep (on-CPU time includes the planning,
+ * snapshot and restore around the loop).
+ */
+async function sweepTimes(name: ModelName, data: Dataset, steps: number): Promise<Times> {
   const model = MODELS[name].make();
   try {
     const cpuStart = threadCpuMs();
@@ -100,7 +105,7 @@ async function sweepTimes(
 }
 
 /** ms per step of a bare loop: the same batches through `model.trainOnBatch` (TF.js Adam). */
-async function bareMsPerStep(name: ModelName, data: Dataset, steps: number): Promise<number> {
+async function bareMsPerStep(name: ModelName, data: Dataset, steps: number): Promise<Times> {
   const model = MODELS[name].make();
   const optimizer = tf.train.adam(1e-3);
   model.compile({ optimizer, loss: "categoricalCrossentropy" });
@@ -108,12 +113,16 @@ async function bareMsPerStep(name: ModelName, data: Dataset, steps: number): Pro
   const sampler = createBatchSampler(data.size, 0);
   try {
     const start = performance.now();
+    const cpuStart = threadCpuMs();
     for (let step = 0; step < steps; step++) {
       const batch = gatherBatch(data, sampler.next(BATCH), layout);
       await model.trainOnBatch(batch.x, batch.y);
       tf.dispose([batch.x, batch.y]);
     }
-    return (performance.now() - start) / steps;
+    return {
+      wall: (performance.now() - start) / steps,
+      cpu: (threadCpuMs() - cpuStart) / steps,
+    };
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -124,7 +133,11 @@ async function bareMsPerStep(name: ModelName, data: Dataset, steps: number): Pro
  * ms per step of a bare loop with the sweep's own training step (`trainingStep`, the same
  * Adam the sweep creates) on the same batches: what the sweep costs beyond its step.
  */
-async function bareStepMsPerStep(name: ModelName, data: Dataset, steps: number): Promise<number> {
+async function bareStepMsPerStep(
+  name: ModelName,
+  data: Dataset,
+  steps: number,
+): Promise<Times> {
   const model = MODELS[name].make();
   const loss = lossFunction("categoricalCrossentropy");
   const layout = planBatchLayout(data, model, loss.name);
@@ -133,6 +146,7 @@ async function bareStepMsPerStep(name: ModelName, data: Dataset, steps: number):
   const { optimizer } = await createSweepOptimizer({ name: "adam" }, 1e-4);
   try {
     const start = performance.now();
+    const cpuStart = threadCpuMs();
     for (let step = 0; step < steps; step++) {
       const batch = gatherBatch(data, sampler.next(BATCH), layout);
       const value = trainingStep(optimizer, () =>
@@ -143,7 +157,10 @@ async function bareStepMsPerStep(name: ModelName, data: Dataset, steps: number):
       await value.data();
       tf.dispose([value, batch.x, batch.y]);
     }
-    return (performance.now() - start) / steps;
+    return {
+      wall: (performance.now() - start) / steps,
+      cpu: (threadCpuMs() - cpuStart) / steps,
+    };
   } finally {
     disposeOptimizer(optimizer);
     model.dispose();
@@ -430,8 +447,8 @@ export async function run(options: BenchOptions = {}): Promise<string> {
   const push = (key: string, value: number) => (times[key] ??= []).push(value);
   const torchInfo: Record<string, TorchRun> = {};
   const torchErrors: string[] = [];
-  const measures: [string, (name: ModelName) => Promise<number>][] = [
-    ["sweep", (name) => sweepMsPerStep(name, data, steps[name])],
+  const measures: [string, (name: ModelName) => Promise<Times>][] = [
+    ["sweep", (name) => sweepTimes(name, data, steps[name])],
     ["bare", (name) => bareMsPerStep(name, data, steps[name])],
     ["step", (name) => bareStepMsPerStep(name, data, steps[name])],
   ];
@@ -442,7 +459,9 @@ export async function run(options: BenchOptions = {}): Promise<string> {
       // Each round starts with another variant, so no variant always runs first.
       for (let i = 0; i < measures.length; i++) {
         const [label, measure] = measures[(i + round) % measures.length];
-        push(`${label} ${name}`, await measure(name));
+        const t = await measure(name);
+        push(`${label} ${name}`, t.wall);
+        push(`${label} cpu ${name}`, t.cpu);
       }
       for (const variant of variants) {
         const torch = await torchRun(
@@ -469,24 +488,33 @@ export async function run(options: BenchOptions = {}): Promise<string> {
       "progress).",
     "",
   );
+  const ratioRow = (name: ModelName, kind: "" | "cpu ") => [
+    fixed(m(`sweep ${kind}${name}`)),
+    fixed(m(`bare ${kind}${name}`)),
+    fixed(m(`sweep ${kind}${name}`) / m(`bare ${kind}${name}`), 3),
+    fixed(m(`step ${kind}${name}`)),
+    fixed(m(`sweep ${kind}${name}`) / m(`step ${kind}${name}`), 3),
+  ];
   lines.push(table(
     [
-      "model",
+      "model, time",
       "sweep ms/step",
       "trainOnBatch ms/step",
       "sweep / trainOnBatch",
       "bare trainingStep ms/step",
       "sweep / bare trainingStep",
     ],
-    (["mlp", "cnn"] as const).map((name) => [
-      MODELS[name].label,
-      fixed(m(`sweep ${name}`)),
-      fixed(m(`bare ${name}`)),
-      fixed(m(`sweep ${name}`) / m(`bare ${name}`), 3),
-      fixed(m(`step ${name}`)),
-      fixed(m(`sweep ${name}`) / m(`step ${name}`), 3),
+    (["mlp", "cnn"] as const).flatMap((name) => [
+      [`${MODELS[name].label}, wall`, ...ratioRow(name, "")],
+      [`${MODELS[name].label}, on-CPU`, ...ratioRow(name, "cpu ")],
     ]),
   ));
+  lines.push(
+    "",
+    "On-CPU time is the main thread's own (`/proc/thread-self/schedstat`): less disturbed by " +
+      "other processes than wall time; for the sweep it also counts the planning, snapshot " +
+      "and restore around the loop.",
+  );
 
   lines.push("", "### Against PyTorch on one CPU thread", "");
   const anyTorch = Object.values(torchInfo)[0];
