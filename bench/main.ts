@@ -2,7 +2,8 @@
  * `deno task bench [-- --quick]` (`deno run -A bench/main.ts`: the benches read `/proc` and
  * start PyTorch and fresh Deno processes): runs every benchmark and writes `bench/RESULTS.md` with the
  * machine, the date, the exact command, each benchmark's section and the hand-written notes
- * in `bench/notes/*.md`. `--quick` is a smoke run (fewer steps and repetitions).
+ * in `bench/notes/*.md`. `--quick` is a smoke run (fewer steps and repetitions); `--notes` only
+ * replaces the notes at the end of the existing `RESULTS.md` (after editing them).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -91,6 +92,29 @@ async function notes(): Promise<string> {
   return parts.map((text) => text.trim()).join("\n\n");
 }
 
+/** Marks where the hand-written notes begin in `RESULTS.md`. */
+const NOTES_MARK = "<!-- notes: bench/notes/*.md -->";
+
+async function notesPart(): Promise<string> {
+  return `${NOTES_MARK}\n\n${await notes()}\n`;
+}
+
+/** Writes `RESULTS.md` as `deno fmt` lays it out (so the repository's format check passes). */
+async function writeResults(document: string): Promise<string> {
+  const path = new URL("RESULTS.md", HERE);
+  await Deno.writeTextFile(path, document);
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", path.pathname] }).output();
+  return await Deno.readTextFile(path);
+}
+
+/** Replaces the notes at the end of an existing `RESULTS.md` without running anything. */
+export async function refreshNotes(): Promise<string> {
+  const current = await Deno.readTextFile(new URL("RESULTS.md", HERE));
+  const at = current.indexOf(NOTES_MARK);
+  const measured = at < 0 ? current.trimEnd() + "\n\n" : current.slice(0, at);
+  return await writeResults(measured + await notesPart());
+}
+
 /** Runs every benchmark and writes `bench/RESULTS.md`; returns the document. */
 export async function runAll(options: BenchOptions = {}): Promise<string> {
   const started = new Date();
@@ -113,22 +137,18 @@ export async function runAll(options: BenchOptions = {}): Promise<string> {
       const message = error instanceof Error ? error.message : String(error);
       sections.push(`## ${bench.title}\n\nFailed: ${message}`);
     }
-    console.error(
-      `bench: ${bench.file} done in ${((performance.now() - begun) / 1000).toFixed(0)} s`,
-    );
+    const seconds = ((performance.now() - begun) / 1000).toFixed(0);
+    console.error(`bench: ${bench.file} done in ${seconds} s`);
   }
-  const notesText = await notes();
-  if (notesText) sections.push(notesText);
   sections.push(`Finished ${new Date().toISOString()}; load average at the end: ${loadAverage()}.`);
-  const document = sections.join("\n\n") + "\n";
-  const path = new URL("RESULTS.md", HERE);
-  await Deno.writeTextFile(path, document);
-  // Tables as `deno fmt` lays them out, so the repository's format check passes.
-  await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", path.pathname] }).output();
-  return await Deno.readTextFile(path);
+  return await writeResults(sections.join("\n\n") + "\n\n" + await notesPart());
 }
 
 if (import.meta.main) {
-  await runAll({ quick: Deno.args.includes("--quick") });
+  if (Deno.args.includes("--notes")) {
+    await refreshNotes();
+  } else {
+    await runAll({ quick: Deno.args.includes("--quick") });
+  }
   console.error("bench: wrote bench/RESULTS.md");
 }
