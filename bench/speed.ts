@@ -149,11 +149,14 @@ async function bareStepMsPerStep(
     const cpuStart = threadCpuMs();
     for (let step = 0; step < steps; step++) {
       const batch = gatherBatch(data, sampler.next(BATCH), layout);
-      const value = trainingStep(optimizer, () =>
-        tf.tidy(() => {
-          const prediction = model.apply(batch.x, { training: true }) as tf.Tensor;
-          return tf.mean(loss.fn(batch.y, prediction)) as tf.Scalar;
-        }), variables);
+      const value = trainingStep(optimizer, {
+        loss: () =>
+          tf.tidy(() => {
+            const prediction = model.apply(batch.x, { training: true }) as tf.Tensor;
+            return tf.mean(loss.fn(batch.y, prediction)) as tf.Scalar;
+          }),
+        variables,
+      });
       await value.data();
       tf.dispose([value, batch.x, batch.y]);
     }

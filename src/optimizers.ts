@@ -218,7 +218,8 @@ function fusedAdamAvailable(): boolean {
 }
 
 /**
- * One training step: the loss `f()` and its gradients for `variables`, then the optimizer's
+ * One training step: the loss `step.loss()` and its gradients for `step.variables`, then the
+ * optimizer's
  * update; returns the loss (the caller disposes it). Adam on the wasm and cpu backends updates
  * each variable in one fused kernel instead of TensorFlow.js's 15 element-wise ones, with
  * bitwise the same weights, moments and accumulators; other optimizers and backends use
@@ -226,9 +227,9 @@ function fusedAdamAvailable(): boolean {
  */
 export function trainingStep(
   optimizer: tf.Optimizer,
-  f: () => tf.Scalar,
-  variables: tf.Variable[],
+  step: { loss: () => tf.Scalar; variables: tf.Variable[] },
 ): tf.Scalar {
+  const { loss: f, variables } = step;
   const fusable = fusedUpdates && optimizer.getClassName() === "Adam" &&
     variables.every((v) => v.dtype === "float32") && fusedAdamAvailable();
   if (!fusable) {

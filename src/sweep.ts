@@ -453,7 +453,10 @@ function trainStep(
 ): tf.Scalar {
   const batch = gatherBatch(plan.train, indices, plan.layout);
   try {
-    return trainingStep(optimizer, () => totalLoss(plan, batch.x, batch.y, true), variables);
+    return trainingStep(optimizer, {
+      loss: () => totalLoss(plan, batch.x, batch.y, true),
+      variables,
+    });
   } finally {
     tf.dispose([batch.x, batch.y]);
   }

@@ -149,7 +149,7 @@ async function adamRun(
   try {
     for (let step = 0; step < 4; step++) {
       setOptimizerLearningRate(sweep.optimizer, 0.005 * (step + 1));
-      const value = trainingStep(sweep.optimizer, loss as () => tf.Scalar, ws);
+      const value = trainingStep(sweep.optimizer, { loss: loss as () => tf.Scalar, variables: ws });
       losses.push((await value.data())[0]);
       value.dispose();
     }
@@ -195,7 +195,7 @@ Deno.test("trainingStep frees the loss and gradients when the update throws", ()
   const broken = (adam as unknown as { accBeta1: tf.Variable }).accBeta1;
   (adam as unknown as { accBeta1: unknown }).accBeta1 = tf.zeros([2]);
   assert.throws(
-    () => trainingStep(adam, () => tf.sum(tf.square(w)) as tf.Scalar, [w]),
+    () => trainingStep(adam, { loss: () => tf.sum(tf.square(w)) as tf.Scalar, variables: [w] }),
     /accBeta1 has 2 values, expected 1/,
   );
   (adam as unknown as { accBeta1: tf.Tensor }).accBeta1.dispose();

@@ -62,11 +62,14 @@ export function adamConstants(p: AdamStepParams): AdamConstants {
  * `w' = ((m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps)) * -lr + w`.
  */
 export function adamStepValues(
-  inputs: { w: Float32Array; g: Float32Array; m: Float32Array; v: Float32Array },
-  outputs: { w: Float32Array; m: Float32Array; v: Float32Array },
+  arrays: {
+    inputs: { w: Float32Array; g: Float32Array; m: Float32Array; v: Float32Array };
+    outputs: { w: Float32Array; m: Float32Array; v: Float32Array };
+  },
   c: AdamConstants,
 ): void {
   const f = Math.fround;
+  const { inputs, outputs } = arrays;
   const { w, g, m, v } = inputs;
   for (let i = 0; i < g.length; i++) {
     const gi = g[i];

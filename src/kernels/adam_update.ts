@@ -89,11 +89,10 @@ function adamWasm(
     simd.adam(buffers, n, c);
   } else {
     const view = (start: number) => heap.subarray(start, start + n);
-    adamStepValues(
-      { w: view(buffers.w), g: view(buffers.g), m: view(buffers.m), v: view(buffers.v) },
-      { w: view(buffers.outW), m: view(buffers.outM), v: view(buffers.outV) },
-      c,
-    );
+    adamStepValues({
+      inputs: { w: view(buffers.w), g: view(buffers.g), m: view(buffers.m), v: view(buffers.v) },
+      outputs: { w: view(buffers.outW), m: view(buffers.outM), v: view(buffers.outV) },
+    }, c);
   }
   return outs;
 }
@@ -112,11 +111,10 @@ function adamCpu(
   const read = (info: TensorInfo) => backend.readSync(info.dataId) as Float32Array;
   const c = constants(attrs, read(inputs.accBeta1)[0], read(inputs.accBeta2)[0]);
   const out = { w: new Float32Array(n), m: new Float32Array(n), v: new Float32Array(n) };
-  adamStepValues(
-    { w: read(inputs.w), g: read(inputs.g), m: read(inputs.m), v: read(inputs.v) },
-    out,
-    c,
-  );
+  adamStepValues({
+    inputs: { w: read(inputs.w), g: read(inputs.g), m: read(inputs.m), v: read(inputs.v) },
+    outputs: out,
+  }, c);
   return [
     backend.makeTensorInfo([...inputs.w.shape], "float32", out.w),
     backend.makeTensorInfo([...inputs.m.shape], "float32", out.m),
