@@ -219,11 +219,10 @@ function fusedAdamAvailable(): boolean {
 
 /**
  * One training step: the loss `step.loss()` and its gradients for `step.variables`, then the
- * optimizer's
- * update; returns the loss (the caller disposes it). Adam on the wasm and cpu backends updates
- * each variable in one fused kernel instead of TensorFlow.js's 15 element-wise ones, with
- * bitwise the same weights, moments and accumulators; other optimizers and backends use
- * `optimizer.minimize`, as do variables other than float32.
+ * optimizer's update; returns the loss (the caller disposes it). Adam on the wasm and cpu
+ * backends updates each variable in one fused kernel instead of TensorFlow.js's 15
+ * element-wise ones, with bitwise the same weights, moments and accumulators; other optimizers
+ * and backends use `optimizer.minimize`, as do variables other than float32.
  */
 export function trainingStep(
   optimizer: tf.Optimizer,
