@@ -1,11 +1,13 @@
 /**
  * TensorFlow.js optimizers for the sweep: creating one from a spec, describing an existing one,
- * changing its learning rate every step, and copying a user's optimizer with its state so the
- * user's own object is never touched.
+ * changing its learning rate every step, copying a user's optimizer with its state so the
+ * user's own object is never touched, and the training step (fused for Adam on wasm and cpu).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { KernelConfig } from "@tensorflow/tfjs";
 import { InputError } from "./errors.ts";
+import { ADAM_UPDATE, adamUpdateCpuConfig, adamUpdateWasmConfig } from "./kernels/adam_update.ts";
 import {
   isOptimizerName,
   OPTIMIZER_NAMES,
@@ -188,4 +190,112 @@ function copyAdamaxState(source: tf.Optimizer, target: tf.Optimizer): boolean {
   to.iteration.assign(from.iteration);
   to.accBeta1.assign(from.accBeta1);
   return true;
+}
+
+/** The kernels of fused updates, by backend. */
+const FUSED_ADAM: Record<string, KernelConfig> = {
+  wasm: adamUpdateWasmConfig,
+  cpu: adamUpdateCpuConfig,
+};
+
+let fusedUpdates = true;
+
+/**
+ * Turns fused optimizer updates on or off for later steps (benchmarks compare both; the
+ * results are bitwise the same).
+ */
+export function setFusedUpdatesEnabled(on: boolean): void {
+  fusedUpdates = on;
+}
+
+/** True when Adam steps on the current backend can use the fused kernel (registered here). */
+function fusedAdamAvailable(): boolean {
+  const backend = tf.getBackend();
+  const config = FUSED_ADAM[backend];
+  if (config === undefined) return false;
+  if (tf.getKernel(ADAM_UPDATE, backend) === undefined) tf.registerKernel(config);
+  return true;
+}
+
+/**
+ * One training step: the loss `step.loss()` and its gradients for `step.variables`, then the
+ * optimizer's update; returns the loss (the caller disposes it). Adam on the wasm and cpu
+ * backends updates each variable in one fused kernel instead of TensorFlow.js's 15
+ * element-wise ones, with bitwise the same weights, moments and accumulators; other optimizers
+ * and backends use `optimizer.minimize`, as do variables other than float32.
+ */
+export function trainingStep(
+  optimizer: tf.Optimizer,
+  step: { loss: () => tf.Scalar; variables: tf.Variable[] },
+): tf.Scalar {
+  const { loss: f, variables } = step;
+  const fusable = fusedUpdates && optimizer.getClassName() === "Adam" &&
+    variables.every((v) => v.dtype === "float32") && fusedAdamAvailable();
+  if (!fusable) {
+    return optimizer.minimize(f, true, variables)!;
+  }
+  const { value, grads } = optimizer.computeGradients(f, variables);
+  try {
+    applyAdamFused(optimizer as unknown as AdamSlots, variables, grads);
+  } catch (error) {
+    value.dispose();
+    throw error;
+  } finally {
+    tf.dispose(grads);
+  }
+  return value;
+}
+
+interface OptimizerSlot {
+  originalName: string;
+  variable: tf.Variable;
+}
+
+/** The fields of TensorFlow.js 4.22's `AdamOptimizer` that its `applyGradients` uses. */
+interface AdamSlots {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: OptimizerSlot[];
+  accumulatedSecondMoment: OptimizerSlot[];
+  incrementIterations(): void;
+}
+
+/** Adam's `applyGradients` with one fused kernel per variable; the state changes identically. */
+function applyAdamFused(o: AdamSlots, variables: tf.Variable[], grads: tf.NamedTensorMap): void {
+  const attrs = {
+    beta1: o.beta1,
+    beta2: o.beta2,
+    epsilon: o.epsilon,
+    learningRate: o.learningRate,
+  };
+  variables.forEach((value, i) => {
+    const slot = (suffix: string) => ({
+      originalName: `${value.name}/${suffix}`,
+      variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+    });
+    o.accumulatedFirstMoment[i] ??= slot("m");
+    o.accumulatedSecondMoment[i] ??= slot("v");
+    const gradient = grads[value.name];
+    if (gradient === undefined) return;
+    const m = o.accumulatedFirstMoment[i].variable;
+    const v = o.accumulatedSecondMoment[i].variable;
+    const outputs = tf.engine().runKernel(
+      ADAM_UPDATE,
+      { w: value, g: gradient, m, v, accBeta1: o.accBeta1, accBeta2: o.accBeta2 },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
+    m.assign(outputs[1]);
+    v.assign(outputs[2]);
+    value.assign(outputs[0]);
+    tf.dispose(outputs);
+  });
+  tf.tidy(() => {
+    o.accBeta1.assign(tf.mul(o.accBeta1, o.beta1));
+    o.accBeta2.assign(tf.mul(o.accBeta2, o.beta2));
+  });
+  o.incrementIterations();
 }

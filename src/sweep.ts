@@ -14,6 +14,7 @@ import {
   describeOptimizer,
   disposeOptimizer,
   setOptimizerLearningRate,
+  trainingStep,
 } from "./optimizers.ts";
 import type {
   Band,
@@ -476,11 +477,10 @@ function trainStep(
 ): tf.Scalar {
   const batch = gatherBatch(plan.train, indices, plan.layout);
   try {
-    return optimizer.minimize(
-      () => totalLoss(plan, batch.x, batch.y, true),
-      true,
+    return trainingStep(optimizer, {
+      loss: () => totalLoss(plan, batch.x, batch.y, true),
       variables,
-    )!;
+    });
   } finally {
     tf.dispose([batch.x, batch.y]);
   }

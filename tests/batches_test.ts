@@ -94,3 +94,42 @@ Deno.test("targets that cannot fit the output are refused with both shapes", () 
   );
   model.dispose();
 });
+
+Deno.test("every byte value and other arrays are scaled exactly as value * xScale", () => {
+  const model = denseModel([256], 2);
+  const bytes = Uint8Array.from({ length: 256 }, (_, v) => v);
+  for (const xScale of [1 / 255, 1, 0.5, undefined]) {
+    const dataset = {
+      x: bytes,
+      xShape: [256],
+      xScale,
+      y: Int32Array.from([1]),
+      yShape: [],
+      classes: 2,
+      size: 1,
+    };
+    const layout = planBatchLayout(dataset, model, "categoricalCrossentropy");
+    const batch = gatherBatch(dataset, Int32Array.from([0]), layout);
+    const want = Array.from(bytes, (v) => Math.fround(v * (xScale ?? 1)));
+    assert.deepEqual(Array.from(batch.x.dataSync()), want, `xScale ${xScale}`);
+    tf.dispose([batch.x, batch.y]);
+  }
+  const doubles = {
+    x: Float64Array.from([0.1, 0.2]),
+    xShape: [2],
+    xScale: 3,
+    y: Float32Array.from([1]),
+    yShape: [],
+    size: 1,
+  };
+  const one = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+  const batch = gatherBatch(
+    doubles,
+    Int32Array.from([0]),
+    planBatchLayout(doubles, one, "meanSquaredError"),
+  );
+  assert.deepEqual(Array.from(batch.x.dataSync()), [Math.fround(0.1 * 3), Math.fround(0.2 * 3)]);
+  tf.dispose([batch.x, batch.y]);
+  one.dispose();
+  model.dispose();
+});

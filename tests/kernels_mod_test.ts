@@ -7,6 +7,8 @@ import {
   wasmKernelNames,
   wasmKernelsRegistered,
 } from "../src/kernels/mod.ts";
+import { batchMatMulConfig } from "../src/kernels/batch_mat_mul.ts";
+import { sumConfig } from "../src/kernels/sum.ts";
 import { randomValues } from "./kernels_compare.ts";
 
 Deno.test("registerWasmKernels is idempotent and unregisterWasmKernels restores the backend's own", async () => {
@@ -88,4 +90,20 @@ Deno.test("a small Conv2D model trains on wasm with the losses it has on cpu", a
   }
   assert.ok(cpu.losses[4] < cpu.losses[0], "the model learns");
   assert.equal(wasm.leaked, 0);
+});
+
+Deno.test("registerWasmKernels can leave chosen kernels to the backend's own", async () => {
+  await setupBackend("wasm");
+  registerWasmKernels({ exclude: ["Sum", "Conv2DBackpropFilter"] });
+  assert.ok(!wasmKernelsRegistered());
+  assert.equal(tf.getKernel("Conv2DBackpropFilter", "wasm"), undefined);
+  assert.notEqual(tf.getKernel("Sum", "wasm"), undefined, "the backend's own Sum");
+  assert.notEqual(tf.getKernel("Sum", "wasm"), sumConfig);
+  assert.equal(tf.getKernel("BatchMatMul", "wasm"), batchMatMulConfig, "others stay");
+  const total = tf.sum(tf.ones([4, 3]), 0);
+  assert.deepEqual(Array.from(await total.data()), [4, 4, 4]);
+  total.dispose();
+  registerWasmKernels();
+  assert.ok(wasmKernelsRegistered());
+  assert.equal(tf.getKernel("Sum", "wasm"), sumConfig);
 });

@@ -18,7 +18,7 @@ Deno.test("simd_kernels_wasm.ts holds the assembled simd_kernels.wat", async () 
 Deno.test("the SIMD module validates and exports its kernels", () => {
   const module = new WebAssembly.Module(decodeBase64(SIMD_KERNELS_BASE64));
   const names = WebAssembly.Module.exports(module).map((e) => e.name).sort();
-  assert.deepEqual(names, ["gemm", "max_pool_grad", "patches"]);
+  assert.deepEqual(names, ["adam", "add_rows", "column_sum", "gemm", "max_pool_grad", "patches"]);
   assert.deepEqual(WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`), [
     "env.memory",
   ]);

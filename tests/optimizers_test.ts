@@ -7,7 +7,9 @@ import {
   createSweepOptimizer,
   describeOptimizer,
   disposeOptimizer,
+  setFusedUpdatesEnabled,
   setOptimizerLearningRate,
+  trainingStep,
 } from "../src/optimizers.ts";
 import { bitwiseEqual } from "./helpers.ts";
 
@@ -125,3 +127,80 @@ async function optimizerState(optimizer: tf.Optimizer): Promise<Float32Array[]> 
   weights[0].tensor.dispose();
   return values;
 }
+
+/** Weights and every Adam slot (moments, accumulators, iterations) after `steps` steps. */
+async function adamRun(
+  fused: boolean,
+  copyFrom: boolean,
+): Promise<{ values: Float32Array[]; losses: number[] }> {
+  setFusedUpdatesEnabled(fused);
+  const before = tf.memory().numTensors;
+  const ws = [[3, 7], [7], [7, 1], [9]].map((shape, i) =>
+    tf.tidy(() => tf.variable(tf.randomUniform(shape, -1, 1, "float32", 11 + i)))
+  );
+  const [w1, b1, w2, unused] = ws;
+  const input = tf.randomUniform([4, 3], -1, 1, "float32", 3);
+  const loss = () =>
+    tf.tidy(() => tf.mean(tf.square(tf.matMul(tf.relu(tf.add(tf.matMul(input, w1), b1)), w2))));
+  const source = tf.train.adam(0.02);
+  if (copyFrom) { for (let i = 0; i < 2; i++) source.minimize(loss as () => tf.Scalar, false, ws); }
+  const sweep = await createSweepOptimizer({ name: "adam" }, 0.05, copyFrom ? source : undefined);
+  const losses: number[] = [];
+  try {
+    for (let step = 0; step < 4; step++) {
+      setOptimizerLearningRate(sweep.optimizer, 0.005 * (step + 1));
+      const value = trainingStep(sweep.optimizer, { loss: loss as () => tf.Scalar, variables: ws });
+      losses.push((await value.data())[0]);
+      value.dispose();
+    }
+    const state = await optimizerState(sweep.optimizer);
+    const o = sweep.optimizer as unknown as { accBeta1: tf.Tensor; accBeta2: tf.Tensor };
+    const values = [
+      ...ws.map((w) => (w.dataSync() as Float32Array).slice()),
+      ...state,
+      (o.accBeta1.dataSync() as Float32Array).slice(),
+      (o.accBeta2.dataSync() as Float32Array).slice(),
+    ];
+    return { values, losses };
+  } finally {
+    disposeOptimizer(sweep.optimizer);
+    disposeOptimizer(source);
+    tf.dispose([...ws, input, unused]);
+    setFusedUpdatesEnabled(true);
+    assert.equal(tf.memory().numTensors, before, "every tensor freed");
+  }
+}
+
+for (const backend of ["cpu", "wasm"] as const) {
+  Deno.test(`${backend}: a fused Adam step leaves bitwise what TensorFlow.js's Adam leaves`, async () => {
+    await setupBackend(backend);
+    try {
+      for (const copyFrom of [false, true]) {
+        const fused = await adamRun(true, copyFrom);
+        const plain = await adamRun(false, copyFrom);
+        assert.deepEqual(fused.losses, plain.losses);
+        assert.ok(bitwiseEqual(fused.values, plain.values), `state copied: ${copyFrom}`);
+        assert.ok(fused.losses[3] < fused.losses[0], "the steps train");
+      }
+    } finally {
+      await setupBackend("cpu");
+    }
+  });
+}
+
+Deno.test("trainingStep frees the loss and gradients when the update throws", () => {
+  const before = tf.memory().numTensors;
+  const w = tf.tidy(() => tf.variable(tf.ones([3])));
+  const adam = tf.train.adam(0.1);
+  const broken = (adam as unknown as { accBeta1: tf.Variable }).accBeta1;
+  (adam as unknown as { accBeta1: unknown }).accBeta1 = tf.zeros([2]);
+  assert.throws(
+    () => trainingStep(adam, { loss: () => tf.sum(tf.square(w)) as tf.Scalar, variables: [w] }),
+    /accBeta1 has 2 values, expected 1/,
+  );
+  (adam as unknown as { accBeta1: tf.Tensor }).accBeta1.dispose();
+  (adam as unknown as { accBeta1: tf.Variable }).accBeta1 = broken;
+  disposeOptimizer(adam);
+  w.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});

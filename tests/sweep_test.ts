@@ -9,6 +9,7 @@ import {
   type FindLearningRateOptions,
   type SweepProgress,
 } from "../src/sweep.ts";
+import { CURVE_CASES, type RecordedCurve, squaresDataset } from "./fixtures/sweep_curves.ts";
 import { bitwiseEqual, blobs, mlp, weightValues } from "./helpers.ts";
 
 await setupBackend("cpu");
@@ -411,4 +412,43 @@ Deno.test("data that does not fit the model is refused with both shapes", async 
     /data.train.y must hold one target/,
   );
   model.dispose();
+});
+
+/**
+ * Losses may differ from the curves recorded before the speed work by 1e-5 relative: the kernels
+ * promise 1e-5 per op against cpu, and reordered float32 sums move a loss by about 1e-7 (the cpu
+ * backend's curves differ from wasm's by 2.4e-7). A wrong update or a skipped step moves losses
+ * by more than 1e-3.
+ */
+const CURVE_TOLERANCE = 1e-5;
+
+Deno.test("fixed-seed sweeps on wasm give the curves recorded before the optimisations", async () => {
+  const recorded: Record<string, RecordedCurve> = JSON.parse(
+    await Deno.readTextFile(new URL("./fixtures/sweep_curves.json", import.meta.url)),
+  );
+  const curves = squaresDataset();
+  await setupBackend("wasm");
+  try {
+    const tensors = tf.memory().numTensors;
+    for (const c of CURVE_CASES) {
+      const model = c.model();
+      const result = await findLearningRate(model, curves, c.options);
+      const expected = recorded[c.name];
+      assert.equal(result.stopReason, expected.stopReason, c.name);
+      assert.equal(result.losses.length, expected.losses.length, c.name);
+      for (const key of ["losses", "smoothed"] as const) {
+        result[key].forEach((value, i) => {
+          const want = expected[key][i]!;
+          assert.ok(
+            Math.abs(value! - want) <= CURVE_TOLERANCE * Math.abs(want),
+            `${c.name} ${key}[${i}]: ${value} against ${want}`,
+          );
+        });
+      }
+      model.dispose();
+    }
+    assert.equal(tf.memory().numTensors, tensors);
+  } finally {
+    await setupBackend("cpu");
+  }
 });

@@ -10,7 +10,11 @@ import { encodeBase64 } from "./base64.ts";
 /** Assembles the WAT source into wasm bytes. */
 export async function assembleSimdKernels(source: string): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat("simd_kernels.wat", source, { simd: true, bulk_memory: true });
+  const module = wabt.parseWat("simd_kernels.wat", source, {
+    simd: true,
+    relaxed_simd: true,
+    bulk_memory: true,
+  });
   try {
     module.validate();
     return module.toBinary({}).buffer;

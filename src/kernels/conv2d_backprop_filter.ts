@@ -12,7 +12,14 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import { type ConvGeometry, geometryOf, imagesPerChunk, isPointwise, patchSize } from "./im2col.ts";
+import {
+  type ConvGeometry,
+  geometryOf,
+  imagesPerChunk,
+  isPointwise,
+  PATCH_SLACK,
+  patchSize,
+} from "./im2col.ts";
 import { matMulInto } from "./mat_mul.ts";
 import { writePatches } from "./patches.ts";
 import {
@@ -46,7 +53,7 @@ export function filterGradientInto(
   const chunk = imagesPerChunk(g);
   const scratch: HeapBuffer[] = [];
   try {
-    const patches = allocScratch(backend, chunk * positions * k);
+    const patches = allocScratch(backend, chunk * positions * k + PATCH_SLACK);
     scratch.push(patches);
     const partial = chunk < g.batch ? allocScratch(backend, k * g.outC) : undefined;
     if (partial !== undefined) scratch.push(partial);

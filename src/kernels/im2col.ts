@@ -187,11 +187,29 @@ export function col2im(
   }
 }
 
-/** Most floats a patch matrix may take at once; larger batches are processed in chunks. */
-export const PATCH_FLOATS_MAX = 1 << 23;
+/**
+ * Floats a patch-matrix buffer needs beyond its rows: the SIMD im2col copies runs shorter than
+ * four floats with one vector store, which may write up to three floats past the last row.
+ */
+export const PATCH_SLACK = 4;
 
-/** How many images' patch rows fit in one chunk (at least one). */
+/**
+ * Most floats of patch rows made at once: 1 MiB, so that they are still in a core's level-2
+ * cache when the product reads them (larger batches are processed in chunks of images).
+ */
+export const PATCH_FLOATS_MAX = 1 << 18;
+
+let chunkFloats = PATCH_FLOATS_MAX;
+
+/** Sets the most floats of patch rows made at once (benchmarks); returns the previous value. */
+export function setPatchChunkFloats(floats: number): number {
+  const previous = chunkFloats;
+  chunkFloats = floats;
+  return previous;
+}
+
+/** How many images' patch rows fit in one chunk (at least one image). */
 export function imagesPerChunk(g: ConvGeometry): number {
   const perImage = g.outH * g.outW * patchSize(g);
-  return Math.max(1, Math.min(g.batch, Math.floor(PATCH_FLOATS_MAX / Math.max(1, perImage))));
+  return Math.max(1, Math.min(g.batch, Math.floor(chunkFloats / Math.max(1, perImage))));
 }

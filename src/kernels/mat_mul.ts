@@ -62,7 +62,7 @@ export interface MatMulOptions {
 const TRANSPOSE_COST = 0.5;
 const PACK_COST = 5.5;
 const XNN_MAC_COST = 0.11;
-const SIMD_MAC_COST = 0.165;
+const SIMD_MAC_COST = 0.1;
 
 /**
  * Right-hand tensors whose packed weights the backend has cached, by engine data id, with the

@@ -15,7 +15,10 @@ export interface PatchPlaces {
   patches: number;
 }
 
-/** Writes the patch rows of `images` of the NHWC tensor at `at.x` to `at.patches`. */
+/**
+ * Writes the patch rows of `images` of the NHWC tensor at `at.x` to `at.patches`, a buffer
+ * with `PATCH_SLACK` floats to spare after the rows.
+ */
 export function writePatches(
   backend: WasmBackend,
   at: PatchPlaces,

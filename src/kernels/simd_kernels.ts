@@ -1,13 +1,14 @@
 /**
  * The hand-written SIMD kernels of `simd_kernels.wat`, instantiated on the wasm backend's own
  * heap: a matrix product that needs no packed copy of either operand and reads a transposed
- * left operand in place, patch-matrix conversion for convolutions, and the max-pooling
- * gradient. Unavailable (undefined)
+ * left operand in place, patch-matrix conversion for convolutions, the max-pooling
+ * gradient, a fused Adam update, sums over leading axes and broadcast adds of a bias. Unavailable (undefined)
  * where the backend runs a build whose memory cannot be shared this way or wasm has no SIMD;
  * callers then fall back to XNNPACK.
  * @module
  */
 import { decodeBase64 } from "./base64.ts";
+import type { AdamConstants } from "./adam_math.ts";
 import type { ConvGeometry } from "./im2col.ts";
 import { SIMD_KERNELS_BASE64 } from "./simd_kernels_wasm.ts";
 import type { WasmBackend, WasmModule } from "./wasm_heap.ts";
@@ -42,12 +43,42 @@ export interface GemmLayout {
 export interface SimdKernels {
   /** `C (+)= opA @ B`. */
   gemm(layout: GemmLayout): void;
-  /** Writes the patch rows of images `[first, first + count)` of NHWC `x` at `patches`. */
+  /**
+   * Writes the patch rows of images `[first, first + count)` of NHWC `x` at `patches`; the
+   * buffer must have `PATCH_SLACK` floats free after the rows (short runs spill into them).
+   */
   im2col(at: { x: number; patches: number }, g: ConvGeometry, images: ImageRange): void;
   /** Adds patch rows back onto the NHWC image `x` (the transpose of `im2col`). */
   col2im(at: { x: number; patches: number }, g: ConvGeometry, images: ImageRange): void;
   /** Max-pooling gradient into `dx` (zeroed): each `dy` value to its window's first maximum. */
   maxPoolGrad(at: { x: number; dy: number; dx: number }, pool: PoolGeometry): void;
+  /** One Adam step over `n` values (float indices), as `adamStepValues` computes it. */
+  adam(at: AdamBuffers, n: number, c: AdamConstants): void;
+  /**
+   * `out[j] = sum over r of x[r * cols + j]` (float32 blocks, float64 totals in `acc`, which
+   * needs `2 * cols` floats).
+   */
+  columnSum(at: { x: number; out: number; acc: number }, rows: number, cols: number): void;
+  /** `out[r * cols + j] = x[r * cols + j] + bias[j]`. */
+  addRows(at: { x: number; bias: number; out: number }, rows: number, cols: number): void;
+}
+
+/** Float indices in the heap of the buffers of one Adam step (outputs apart from inputs). */
+export interface AdamBuffers {
+  /** Weights. */
+  w: number;
+  /** Gradients. */
+  g: number;
+  /** First moments. */
+  m: number;
+  /** Second moments. */
+  v: number;
+  /** New weights. */
+  outW: number;
+  /** New first moments. */
+  outM: number;
+  /** New second moments. */
+  outV: number;
 }
 
 /** Geometry of a 2-D NHWC pooling (the effective filter size includes dilation). */
@@ -76,6 +107,9 @@ interface Exports {
   gemm(...args: number[]): void;
   patches(x: number, cols: number, geo: number, mode: number): void;
   max_pool_grad(x: number, dy: number, dx: number, geo: number): void;
+  adam(...args: number[]): void;
+  column_sum(x: number, out: number, rows: number, cols: number, acc: number): void;
+  add_rows(x: number, bias: number, out: number, rows: number, cols: number): void;
 }
 
 const bound = new WeakMap<WasmModule, SimdKernels | null>();
@@ -141,7 +175,7 @@ function bind(module: WasmModule): SimdKernels | null {
       g.dilationW,
       g.padTop,
       g.padLeft,
-      0,
+      mode === 0 ? 1 : 0,
     ], (geo) => exports.patches(at.x * 4, at.patches * 4, geo, mode));
   }
   return {
@@ -171,6 +205,32 @@ function bind(module: WasmModule): SimdKernels | null {
         [...pool.shape, ...pool.filter, ...pool.strides, ...pool.dilations, ...pool.pads],
         (geo) => exports.max_pool_grad(at.x * 4, at.dy * 4, at.dx * 4, geo),
       );
+    },
+    adam(at, n, c) {
+      exports.adam(
+        at.w * 4,
+        at.g * 4,
+        at.m * 4,
+        at.v * 4,
+        at.outW * 4,
+        at.outM * 4,
+        at.outV * 4,
+        n,
+        c.beta1,
+        c.oneMinusBeta1,
+        c.beta2,
+        c.oneMinusBeta2,
+        c.correction1,
+        c.correction2,
+        c.epsilon,
+        c.negLearningRate,
+      );
+    },
+    columnSum(at, rows, cols) {
+      exports.column_sum(at.x * 4, at.out * 4, rows, cols, at.acc * 4);
+    },
+    addRows(at, rows, cols) {
+      exports.add_rows(at.x * 4, at.bias * 4, at.out * 4, rows, cols);
     },
   };
 }

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { setupBackend } from "../src/backend.ts";
+import { registerWasmKernels } from "../src/kernels/mod.ts";
+import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
+import { leadingAxes } from "../src/kernels/sum.ts";
+import { compareWithCpu, TOLERANCE } from "./kernels_compare.ts";
+
+const CASES: { shape: number[]; axis: number | number[]; keepDims?: boolean }[] = [
+  { shape: [64, 26, 26, 16], axis: [0, 1, 2] },
+  { shape: [64, 11, 11, 32], axis: [2, 0, 1] },
+  { shape: [64, 128], axis: 0 },
+  { shape: [64, 10], axis: [0], keepDims: true },
+  { shape: [130, 7], axis: [-2] },
+  { shape: [3, 5, 6], axis: [0, 1], keepDims: true },
+  { shape: [1000, 3], axis: 0 },
+  // Not over leading axes: the backend's own kernel.
+  { shape: [64, 10], axis: 1 },
+  { shape: [4, 5, 6], axis: [0, 2] },
+  { shape: [4, 5], axis: [0, 1] },
+];
+
+Deno.test("leadingAxes counts a reduction over leading axes only", () => {
+  assert.equal(leadingAxes([0, 1, 2], [2, 3, 4, 5]), 3);
+  assert.equal(leadingAxes([1, 0], [2, 3, 4]), 2);
+  assert.equal(leadingAxes(-2, [2, 3]), 1);
+  assert.equal(leadingAxes(1, [2, 3]), 0);
+  assert.equal(leadingAxes([0, 2], [2, 3, 4]), 0);
+  assert.equal(leadingAxes([0, 1], [2, 3]), 0, "a full reduction is not a leading one");
+});
+
+for (const simd of [true, false]) {
+  Deno.test(`Sum on wasm matches cpu (SIMD module ${simd ? "on" : "off"})`, async () => {
+    registerWasmKernels();
+    setSimdKernelsEnabled(simd);
+    try {
+      for (const c of CASES) {
+        const r = await compareWithCpu(([x]) => tf.sum(x, c.axis, c.keepDims), [c.shape]);
+        const label = `shape ${c.shape} axis ${c.axis} keepDims ${c.keepDims ?? false}`;
+        assert.deepEqual(r.shape, r.cpuShape, label);
+        assert.ok(r.relativeError < TOLERANCE, `${label}: relative error ${r.relativeError}`);
+        assert.equal(r.leaked, 0, label);
+      }
+    } finally {
+      setSimdKernelsEnabled(true);
+    }
+  });
+}
+
+Deno.test("Sum on wasm of int32 values and of large sums stays exact", async () => {
+  registerWasmKernels();
+  await setupBackend("wasm");
+  const ints = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], "int32");
+  assert.deepEqual(Array.from(await tf.sum(ints, 0).data()), [9, 12]);
+  // 100000 rows of 0.1: a float32 running sum drifts by about 1e-3 relative; blocks do not.
+  const tenths = tf.fill([100000, 4], 0.1);
+  const sums = await tf.sum(tenths, 0).data();
+  for (const value of sums) assert.ok(Math.abs(value - 10000) < 1e-2, `sum ${value}`);
+  tf.dispose([ints, tenths]);
+});
