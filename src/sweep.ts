@@ -367,6 +367,10 @@ function planSweep(
  */
 const YIELD_EVERY_MS = 100;
 
+/**
+ * One turn of the event loop through a timer (about 2 ms here). A `MessageChannel` message is 40
+ * times cheaper but does not let Deno poll network I/O, so a streaming HTTP response would stall.
+ */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
