@@ -12,7 +12,7 @@ import {
   util,
 } from "@tensorflow/tfjs";
 import { matMulInto, type Matrix } from "./mat_mul.ts";
-import { freeScratch, tensorBuffer, viewOf, type WasmBackend } from "./wasm_heap.ts";
+import { filledOutput, freeScratch, tensorBuffer, viewOf, type WasmBackend } from "./wasm_heap.ts";
 
 /** Shapes of a (batched) product, as `BatchMatMul` defines them. */
 export interface ProductShape {
@@ -116,14 +116,9 @@ function batchMatMul(
   const { a, b } = args.inputs;
   const { transposeA, transposeB } = args.attrs;
   const shape = productShape(a, b, transposeA, transposeB);
-  const out = args.backend.makeOutput(shape.outShape, "float32");
-  try {
+  return filledOutput(args.backend, shape.outShape, (out) => {
     batchProductInto(args.backend, { a, b, out }, { transposeA, transposeB, shape });
-  } catch (error) {
-    args.backend.disposeData(out.dataId);
-    throw error;
-  }
-  return out;
+  });
 }
 
 /** `BatchMatMul` on the wasm backend, XNNPACK for transposed and batched products too. */

@@ -25,7 +25,14 @@ import { matMulInto } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
 import { writePatches } from "./patches.ts";
 import { simdKernels } from "./simd_kernels.ts";
-import { allocScratch, freeScratch, tensorBuffer, viewOf, type WasmBackend } from "./wasm_heap.ts";
+import {
+  allocScratch,
+  filledOutput,
+  freeScratch,
+  tensorBuffer,
+  viewOf,
+  type WasmBackend,
+} from "./wasm_heap.ts";
 
 /** Writes the NHWC convolution of `x` with `filter` into `out`. */
 export function convolutionInto(
@@ -94,14 +101,9 @@ function conv2D(args: {
     backend_util.convertConv2DDataFormat(dataFormat),
   );
   const g = geometryOf(info);
-  const out = args.backend.makeOutput([...info.outShape], "float32");
-  try {
+  return filledOutput(args.backend, [...info.outShape], (out) => {
     convolutionInto(args.backend, { x, filter, out }, g);
-  } catch (error) {
-    args.backend.disposeData(out.dataId);
-    throw error;
-  }
-  return out;
+  });
 }
 
 /** `Conv2D` on the wasm backend (NHWC float32 with the SIMD module; else the backend's own). */

@@ -24,6 +24,7 @@ import { matMulInto } from "./mat_mul.ts";
 import { writePatches } from "./patches.ts";
 import {
   allocScratch,
+  filledOutput,
   freeScratch,
   type HeapBuffer,
   tensorBuffer,
@@ -105,14 +106,9 @@ function conv2DBackpropFilter(args: {
     backend_util.convertConv2DDataFormat(dataFormat),
   );
   const g = geometryOf(info);
-  const out = args.backend.makeOutput(filterShape, "float32");
-  try {
+  return filledOutput(args.backend, filterShape, (out) => {
     filterGradientInto(args.backend, { x, dy, out }, g);
-  } catch (error) {
-    args.backend.disposeData(out.dataId);
-    throw error;
-  }
-  return out;
+  });
 }
 
 /** `Conv2DBackpropFilter` on the wasm backend (NHWC; any stride, padding and batch). */

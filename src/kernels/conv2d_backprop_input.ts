@@ -14,7 +14,14 @@ import {
 import { type ConvGeometry, geometryOf, imagesPerChunk, isPointwise, patchSize } from "./im2col.ts";
 import { matMulInto } from "./mat_mul.ts";
 import { addPatches } from "./patches.ts";
-import { allocScratch, freeScratch, tensorBuffer, viewOf, type WasmBackend } from "./wasm_heap.ts";
+import {
+  allocScratch,
+  filledOutput,
+  freeScratch,
+  tensorBuffer,
+  viewOf,
+  type WasmBackend,
+} from "./wasm_heap.ts";
 
 /** Writes the gradient of an NHWC convolution with respect to its input into `out`. */
 export function inputGradientInto(
@@ -81,14 +88,9 @@ function conv2DBackpropInput(args: {
     backend_util.convertConv2DDataFormat(dataFormat),
   );
   const g = geometryOf(info);
-  const out = args.backend.makeOutput([...inputShape], "float32");
-  try {
+  return filledOutput(args.backend, [...inputShape], (out) => {
     inputGradientInto(args.backend, { dy, filter, out }, g);
-  } catch (error) {
-    args.backend.disposeData(out.dataId);
-    throw error;
-  }
-  return out;
+  });
 }
 
 /** `Conv2DBackpropInput` on the wasm backend (NHWC; any stride, padding and batch). */

@@ -16,7 +16,7 @@ import {
 import { batchProductInto, productShape } from "./batch_mat_mul.ts";
 import { planProduct } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
-import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
+import { filledOutput, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
 
 type Inputs = {
   a: TensorInfo;
@@ -108,8 +108,7 @@ function fusedMatMul(
   if (!supported || xnnBest) {
     return runOriginal(_FusedMatMul, args as unknown as Parameters<typeof runOriginal>[1]);
   }
-  const out = backend.makeOutput(shape.outShape, "float32");
-  try {
+  return filledOutput(backend, shape.outShape, (out) => {
     batchProductInto(backend, { a, b, out }, { transposeA, transposeB, shape });
     epilogue(backend, out, shape.n, {
       bias,
@@ -117,11 +116,7 @@ function fusedMatMul(
       activation,
       alpha: leakyreluAlpha ?? 0,
     });
-  } catch (error) {
-    backend.disposeData(out.dataId);
-    throw error;
-  }
-  return out;
+  });
 }
 
 /** `_FusedMatMul` on the wasm backend, fast for transposed, batched and fresh products. */

@@ -170,6 +170,22 @@ export function floats(backend: WasmBackend, buffer: HeapBuffer): Float32Array {
   return heap.subarray(buffer.ptr >>> 2, (buffer.ptr >>> 2) + buffer.size);
 }
 
+/** A new float32 output of `shape`, filled by `fill`; freed again when `fill` throws. */
+export function filledOutput(
+  backend: WasmBackend,
+  shape: readonly number[],
+  fill: (out: TensorInfo) => void,
+): TensorInfo {
+  const out = backend.makeOutput([...shape], "float32");
+  try {
+    fill(out);
+  } catch (error) {
+    backend.disposeData(out.dataId);
+    throw error;
+  }
+  return out;
+}
+
 /** The bytes of an int32 array, as the backend's `array` arguments expect. */
 export function int32Bytes(values: readonly number[]): Uint8Array {
   return new Uint8Array(new Int32Array(values).buffer);
