@@ -13,7 +13,7 @@
 import { parseArgs } from "node:util";
 import denoConfig from "../deno.json" with { type: "json" };
 import { createRng, normal } from "../src/random.ts";
-import type { BenchOptions } from "./common.ts";
+import { type BenchOptions, mib, table } from "./common.ts";
 
 interface Scenario {
   name: string;
@@ -166,23 +166,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    `| ${
-      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")
-    } |`;
-  return [
-    line(header),
-    `|${
-      widths.map((w, i) => (i === 0 ? ":" : "-") + "-".repeat(w) + (i === 0 ? "-" : ":")).join("|")
-    }|`,
-    ...rows.map(line),
-  ].join("\n");
-}
-
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-
 /** Runs the load test against a fresh server and returns its Markdown section. */
 export async function run(options: HttpBenchOptions = {}): Promise<string> {
   const settings: HttpSettings = {
@@ -278,7 +261,7 @@ export async function run(options: HttpBenchOptions = {}): Promise<string> {
     ));
     lines.push("");
     lines.push(table(
-      ["server memory after", "rss", "JS heap used", "tensors", "tensor bytes"],
+      ["server memory after", "rss (MiB)", "JS heap used (MiB)", "tensors", "tensor bytes"],
       checkpoints.map(({ done, memory }) => [
         `${done} sweeps`,
         mib(memory.rss),
@@ -289,10 +272,10 @@ export async function run(options: HttpBenchOptions = {}): Promise<string> {
     ));
     const [first, last] = [checkpoints[0].memory, checkpoints[checkpoints.length - 1].memory];
     lines.push(
-      `\nChange over ${requests} sweeps: rss ${mib(last.rss - first.rss)}, JS heap ` +
+      `\nChange over ${requests} sweeps: rss ${mib(last.rss - first.rss)} MiB, JS heap ` +
         `${
           mib(last.heapUsed - first.heapUsed)
-        } (not collected yet: the heap is not forced to GC), ` +
+        } MiB (not collected yet: the heap is not forced to GC), ` +
         `tensors ${last.tensors - first.tensors}`,
     );
   } finally {

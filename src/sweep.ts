@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BatchLayout, createBatchSampler, gatherBatch, planBatchLayout } from "./batches.ts";
-import type { Dataset, DataSplits } from "./data/dataset.ts";
+import { type Dataset, type DataSplits, sampleLength } from "./data/dataset.ts";
 import { InputError } from "./errors.ts";
 import { type LossFunction, lossFunction, type LossName } from "./losses.ts";
 import type { OptimizerSpec } from "./optimizer_spec.ts";
@@ -131,10 +131,6 @@ interface SweepPlan {
   sourceOptimizer?: tf.Optimizer;
   lrs: number[];
   settings: Settings;
-  numIters: number;
-  batchSize: number;
-  smoothing: number;
-  divergeThreshold: number;
   warmupSteps: number;
   readLag: number;
 }
@@ -351,10 +347,6 @@ function planSweep(
     sourceOptimizer: options.optimizer ? undefined : sourceOptimizer,
     lrs: learningRateSchedule({ startLr, endLr, numIters, mode }),
     settings,
-    numIters,
-    batchSize,
-    smoothing,
-    divergeThreshold,
     warmupSteps: options.warmupSteps ?? (onGpu ? 2 : 0),
     readLag: options.readLag ?? (onGpu ? 3 : 0),
   };
@@ -396,7 +388,7 @@ async function runSweep(
   const seed = plan.settings.seed + run;
   const sampler = createBatchSampler(plan.train.size, seed);
   const variables = plan.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const smoother = createLossSmoother(plan.smoothing);
+  const smoother = createLossSmoother(plan.settings.smoothing);
   const record: RunRecord = {
     losses: [],
     smoothed: [],
@@ -421,7 +413,7 @@ async function runSweep(
       run,
       runs: plan.settings.runs,
       step: entry.step,
-      numIters: plan.numIters,
+      numIters: plan.settings.numIters,
       lr: plan.lrs[entry.step],
       loss: value,
       smoothed,
@@ -429,7 +421,7 @@ async function runSweep(
     });
     if (!finite) return "non-finite";
     lowest = Math.min(lowest, smoothed);
-    if (lowest > 0 && smoothed > plan.divergeThreshold * lowest) return "diverged";
+    if (lowest > 0 && smoothed > plan.settings.divergeThreshold * lowest) return "diverged";
     return undefined;
   }
 
@@ -437,7 +429,7 @@ async function runSweep(
   let lastYield = loopStart;
   let stop: StopReason | undefined;
   try {
-    for (let step = 0; step < plan.numIters && stop === undefined; step++) {
+    for (let step = 0; step < plan.settings.numIters && stop === undefined; step++) {
       if (performance.now() - lastYield >= YIELD_EVERY_MS) {
         await yieldToEventLoop();
         lastYield = performance.now();
@@ -451,7 +443,7 @@ async function runSweep(
         break;
       }
       setOptimizerLearningRate(sweep.optimizer, plan.lrs[step]);
-      const loss = trainStep(plan, sweep.optimizer, sampler.next(plan.batchSize), variables);
+      const loss = trainStep(plan, sweep.optimizer, sampler.next(plan.settings.batchSize), variables);
       record.steps++;
       pending.push({ step, loss: validation ? evaluateLoss(plan, validation, loss) : loss });
       while (pending.length > plan.readLag && stop === undefined) {
@@ -518,7 +510,7 @@ async function warmUp(
   const sampler = createBatchSampler(plan.train.size, plan.settings.seed);
   try {
     for (let i = 0; i < plan.warmupSteps; i++) {
-      const loss = trainStep(plan, sweep.optimizer, sampler.next(plan.batchSize), variables);
+      const loss = trainStep(plan, sweep.optimizer, sampler.next(plan.settings.batchSize), variables);
       const read = validation ? evaluateLoss(plan, validation, loss) : loss;
       await read.data();
       read.dispose();
@@ -674,7 +666,7 @@ function checkDataset(data: Dataset, field: string): Dataset {
   if (!(Number.isInteger(data.size) && data.size > 0)) {
     throw new InputError(`${field} is empty${where}: it needs at least one sample`, { field });
   }
-  const xValues = data.size * data.xShape.reduce((a, b) => a * b, 1);
+  const xValues = data.size * sampleLength(data.xShape);
   if (data.x.length !== xValues) {
     throw new InputError(
       `${field}.x must hold ${data.size} samples of shape [${
@@ -683,7 +675,7 @@ function checkDataset(data: Dataset, field: string): Dataset {
       { field: `${field}.x` },
     );
   }
-  const yValues = data.size * data.yShape.reduce((a, b) => a * b, 1);
+  const yValues = data.size * sampleLength(data.yShape);
   if (data.y.length !== yValues) {
     throw new InputError(
       `${field}.y must hold one target of shape [${
@@ -716,8 +708,8 @@ function holdOut(
 }
 
 function subset(data: Dataset, indices: Int32Array): Dataset {
-  const xWidth = data.xShape.reduce((a, b) => a * b, 1);
-  const yWidth = data.yShape.reduce((a, b) => a * b, 1);
+  const xWidth = sampleLength(data.xShape);
+  const yWidth = sampleLength(data.yShape);
   const XArray = data.x.constructor as new (n: number) => typeof data.x;
   const YArray = data.y.constructor as new (n: number) => typeof data.y;
   const x = new XArray(indices.length * xWidth);

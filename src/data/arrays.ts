@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import type { Dataset } from "./dataset.ts";
+import { type Dataset, sampleLength } from "./dataset.ts";
 import { validateDataset } from "./validate.ts";
 
 /** Options of {@linkcode datasetFromArrays}. */
@@ -67,7 +67,7 @@ export function datasetFromArrays(
   if (flat) {
     xShape = options.xShape ?? [1];
     checkShapeOption(xShape, prefix);
-    const per = xShape.reduce((a, b) => a * b, 1);
+    const per = sampleLength(xShape);
     if (per === 0 || xs.length % per !== 0) {
       fail(
         `${xPath} holds ${xs.length} values, which is not a multiple of the ${per} values of ` +
@@ -98,7 +98,7 @@ export function datasetFromArrays(
         );
       }
     }
-    const per = xShape.reduce((a, b) => a * b, 1);
+    const per = sampleLength(xShape);
     xData = new Float32Array(size * per);
     for (let i = 0; i < size; i++) {
       fillNested(xs[i], xShape, 0, xData, i * per, `${xPath}[${i}]`, fail);
@@ -185,7 +185,7 @@ function buildTargets(
     return;
   }
   const yShape = inferShape(first, `${yPath}[0]`, fail);
-  const per = yShape.reduce((a, b) => a * b, 1);
+  const per = sampleLength(yShape);
   const out = new Float32Array(size * per);
   for (let i = 0; i < size; i++) fillNested(ys[i], yShape, 0, out, i * per, `${yPath}[${i}]`, fail);
   dataset.y = out;

@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import type { Dataset, SampleArray } from "./dataset.ts";
+import { type Dataset, type SampleArray, sampleLength } from "./dataset.ts";
 import { readInputFile } from "./read_file.ts";
 
 /** An array read from an IDX file. */
@@ -104,7 +104,7 @@ export async function loadIdxDataset(
     size = Math.min(count, options.limit);
   }
   const xShape = images.shape.slice(1);
-  const perImage = xShape.reduce((a, b) => a * b, 1);
+  const perImage = sampleLength(xShape);
   const x = size === count ? images.data : images.data.slice(0, size * perImage);
   const y = Int32Array.from(labels.data.subarray(0, size));
   const dataset: Dataset = {
@@ -140,7 +140,7 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   for (let d = 0; d < ndim; d++) shape.push(view.getUint32(4 + 4 * d, false));
-  const count = shape.reduce((a, b) => a * b, 1);
+  const count = sampleLength(shape);
   const expected = count * size;
   const found = bytes.length - headerLength;
   if (found !== expected) {

@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { InputError } from "../errors.ts";
-import type { Dataset, SampleArray } from "./dataset.ts";
+import { type Dataset, type SampleArray, sampleLength } from "./dataset.ts";
 import { datasetFromArrays } from "./arrays.ts";
 import { validateDataset } from "./validate.ts";
 
@@ -109,7 +109,7 @@ function datasetFromResult(result: unknown, path: string): Dataset {
   const data = result as Partial<Dataset> & PlainData;
   if (ArrayBuffer.isView(data.x) && ArrayBuffer.isView(data.y) && Array.isArray(data.yShape)) {
     const xShape = data.xShape ?? [];
-    const per = xShape.reduce((a, b) => a * b, 1);
+    const per = sampleLength(xShape);
     const dataset: Dataset = {
       x: asSampleArray(data.x),
       xShape,
