@@ -128,3 +128,16 @@ Deno.test("arrays: a large inline dataset converts every row", () => {
   assert.equal(ds.x.length, 160000);
   assert.equal(ds.x[8 * 19999 + 1], 19999.5);
 });
+
+Deno.test("arrays: a bad value's error field is the element itself, as its message says", () => {
+  const cases: { x: unknown; xShape?: number[]; field: string }[] = [
+    { x: [[1, 2], [3, "a"]], field: "data.x[1][1]" },
+    { x: [1, 2, 3, null], xShape: [2], field: "data.x[3]" },
+  ];
+  for (const { x, xShape, field } of cases) {
+    assert.throws(
+      () => datasetFromArrays(x, [0, 1], { field: "data", xShape }),
+      (error: InputError) => error.field === field && error.message.startsWith(`${field} must be`),
+    );
+  }
+});

@@ -80,7 +80,7 @@ export function datasetFromArrays(
     for (let i = 0; i < xs.length; i++) {
       const v = xs[i];
       if (typeof v !== "number" || v - v !== 0) {
-        fail(`${xPath}[${i}] must be a finite number, got ${describe(v)}`, xPath);
+        fail(`${xPath}[${i}] must be a finite number, got ${describe(v)}`, `${xPath}[${i}]`);
       }
       xData[i] = v as number;
     }
@@ -167,7 +167,7 @@ function buildTargets(
     for (let i = 0; i < size; i++) {
       const v = ys[i];
       if (typeof v !== "number" || v - v !== 0) {
-        fail(`${yPath}[${i}] must be a finite number, got ${describe(v)}`, yPath);
+        fail(`${yPath}[${i}] must be a finite number, got ${describe(v)}`, `${yPath}[${i}]`);
       }
       if (
         classes !== undefined &&
@@ -246,7 +246,7 @@ function fillNested(
     for (let i = 0; i < length; i++) {
       const v = arr[i];
       if (typeof v !== "number" || v - v !== 0) {
-        fail(`${path}[${i}] must be a finite number, got ${describe(v)}`, path);
+        fail(`${path}[${i}] must be a finite number, got ${describe(v)}`, `${path}[${i}]`);
       }
       out[offset + i] = v as number;
     }
