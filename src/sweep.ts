@@ -443,7 +443,12 @@ async function runSweep(
         break;
       }
       setOptimizerLearningRate(sweep.optimizer, plan.lrs[step]);
-      const loss = trainStep(plan, sweep.optimizer, sampler.next(plan.settings.batchSize), variables);
+      const loss = trainStep(
+        plan,
+        sweep.optimizer,
+        sampler.next(plan.settings.batchSize),
+        variables,
+      );
       record.steps++;
       pending.push({ step, loss: validation ? evaluateLoss(plan, validation, loss) : loss });
       while (pending.length > plan.readLag && stop === undefined) {
@@ -510,7 +515,12 @@ async function warmUp(
   const sampler = createBatchSampler(plan.train.size, plan.settings.seed);
   try {
     for (let i = 0; i < plan.warmupSteps; i++) {
-      const loss = trainStep(plan, sweep.optimizer, sampler.next(plan.settings.batchSize), variables);
+      const loss = trainStep(
+        plan,
+        sweep.optimizer,
+        sampler.next(plan.settings.batchSize),
+        variables,
+      );
       const read = validation ? evaluateLoss(plan, validation, loss) : loss;
       await read.data();
       read.dispose();
