@@ -5,11 +5,23 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
+import { createRng } from "../src/random.ts";
 
-/** Fresh uniform random values in [-1, 1). */
-export function randomValues(shape: number[]): Float32Array {
+/** A 32-bit seed derived from `text` (FNV-1a), so that every case gets its own fixed inputs. */
+export function seedOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * Uniform random values in [-1, 1), the same for the same shape and seed on every machine, so a
+ * comparison that passes here passes in CI.
+ */
+export function randomValues(shape: number[], seed = seedOf(String(shape))): Float32Array {
+  const rng = createRng(seed);
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) values[i] = Math.random() * 2 - 1;
+  for (let i = 0; i < values.length; i++) values[i] = rng() * 2 - 1;
   return values;
 }
 
@@ -38,6 +50,10 @@ export interface Comparison {
   cpuShape: number[];
   /** Tensors left behind on wasm. */
   leaked: number;
+  /** The inputs both backends were given. */
+  inputs: Float32Array[];
+  /** The output on wasm. */
+  values: Float32Array;
 }
 
 /** Runs `op` on both backends on the same random inputs of `shapes`. */
@@ -45,7 +61,10 @@ export async function compareWithCpu(
   op: (inputs: tf.Tensor[]) => tf.Tensor,
   shapes: number[][],
 ): Promise<Comparison> {
-  const inputs = shapes.map((shape) => ({ values: randomValues(shape), shape }));
+  const inputs = shapes.map((shape, i) => ({
+    values: randomValues(shape, seedOf(`${JSON.stringify(shapes)} ${i}`)),
+    shape,
+  }));
   const wasm = await runOn("wasm", op, inputs);
   const cpu = await runOn("cpu", op, inputs);
   let diff = 0;
@@ -60,6 +79,8 @@ export async function compareWithCpu(
     shape: wasm.shape,
     cpuShape: cpu.shape,
     leaked: wasm.leaked,
+    inputs: inputs.map((input) => input.values),
+    values: wasm.values,
   };
 }
 
