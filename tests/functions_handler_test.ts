@@ -26,6 +26,10 @@ async function withServer(
   assert.equal(tensorCount(), before, "tensors left behind");
 }
 
+/** More steps than any machine runs before the test ends the sweep itself. */
+const LONG_SWEEP_STEPS = 100_000;
+const LONG_SWEEP_LIMITS = { maxSteps: LONG_SWEEP_STEPS };
+
 async function problemOf(response: Response): Promise<Record<string, unknown>> {
   assert.equal(response.headers.get("content-type"), "application/problem+json");
   const problem = await response.json();
@@ -381,10 +385,13 @@ Deno.test("CORS headers only for the configured origins", async () => {
 });
 
 Deno.test("a client that disconnects mid-stream aborts the sweep and frees its tensors", async () => {
-  await withServer({}, async (server) => {
+  await withServer({ limits: LONG_SWEEP_LIMITS }, async (server) => {
     const before = tensorCount();
     const abort = new AbortController();
-    const body = { ...smallRequest(), sweep: { numIters: 500 } };
+    const body = {
+      ...smallRequest(),
+      sweep: { numIters: LONG_SWEEP_STEPS, endLr: 1e-3, divergeThreshold: 1e6 },
+    };
     const response = await postSweep(server, body, { accept: "text/event-stream" }, abort.signal);
     assert.equal(response.status, 200);
     const reader = response.body!.getReader();
@@ -399,7 +406,7 @@ Deno.test("a client that disconnects mid-stream aborts the sweep and frees its t
     await server.sweepsEnded(1);
     const record = server.records[0];
     assert.equal(record.stopReason, "aborted");
-    assert.ok(record.steps >= 3 && record.steps < 500, `${record.steps} steps`);
+    assert.ok(record.steps >= 3 && record.steps < LONG_SWEEP_STEPS, `${record.steps} steps`);
     assert.equal(tensorCount(), before);
     const health = await (await fetch(`${server.url}/v1/health`)).json();
     assert.equal(health.state, "idle");
@@ -407,8 +414,9 @@ Deno.test("a client that disconnects mid-stream aborts the sweep and frees its t
 });
 
 /**
- * Starts a long sweep (500 steps of a wide model at rates too small to diverge) and resolves
- * once its first step has streamed, with a way to end it.
+ * Starts a sweep that only ends when released (many steps of a wide model at rates too small to
+ * diverge; the server needs {@linkcode LONG_SWEEP_LIMITS}) and resolves once its first step has
+ * streamed, with a way to end it.
  */
 async function holdTheSlot(server: TestServer): Promise<{ release(): Promise<void> }> {
   const abort = new AbortController();
@@ -419,7 +427,7 @@ async function holdTheSlot(server: TestServer): Promise<{ release(): Promise<voi
       { type: "dense", units: 512, activation: "relu" },
       { type: "output" },
     ],
-    sweep: { numIters: 500, endLr: 1e-3, divergeThreshold: 1e6 },
+    sweep: { numIters: LONG_SWEEP_STEPS, endLr: 1e-3, divergeThreshold: 1e6 },
   };
   const response = await postSweep(server, body, { accept: "text/event-stream" }, abort.signal);
   assert.equal(response.status, 200);
@@ -434,7 +442,7 @@ async function holdTheSlot(server: TestServer): Promise<{ release(): Promise<voi
 }
 
 Deno.test("a burst of concurrent requests: all answered, some 429, server still healthy", async () => {
-  await withServer({ limits: { maxQueue: 2 } }, async (server) => {
+  await withServer({ limits: { ...LONG_SWEEP_LIMITS, maxQueue: 2 } }, async (server) => {
     const slot = await holdTheSlot(server);
     const body = { ...smallRequest(), sweep: { numIters: 10 } };
     const settled: Response[] = [];
@@ -470,13 +478,13 @@ Deno.test("a burst of concurrent requests: all answered, some 429, server still 
 Deno.test("a streaming client that gives up while queued stops its sweep once it starts", async () => {
   // Deno notices a closed connection when it writes to it: for a queued request that is at its
   // first step, since nothing is sent while it waits.
-  await withServer({}, async (server) => {
+  await withServer({ limits: LONG_SWEEP_LIMITS }, async (server) => {
     const before = tensorCount();
     const slot = await holdTheSlot(server);
     const abort = new AbortController();
     const body = {
       ...smallRequest(),
-      sweep: { numIters: 500, endLr: 1e-3, divergeThreshold: 1e6 },
+      sweep: { numIters: LONG_SWEEP_STEPS, endLr: 1e-3, divergeThreshold: 1e6 },
     };
     const queued = postSweep(server, body, { accept: "text/event-stream" }, abort.signal)
       .catch((e) => e);
@@ -488,7 +496,7 @@ Deno.test("a streaming client that gives up while queued stops its sweep once it
     await server.sweepsEnded(2);
     const record = server.records[1];
     assert.equal(record.stopReason, "aborted");
-    assert.ok(record.steps < 500, `${record.steps} steps`);
+    assert.ok(record.steps < LONG_SWEEP_STEPS, `${record.steps} steps`);
     assert.equal((await health()).state, "idle");
     assert.equal(tensorCount(), before);
   });
