@@ -7,7 +7,7 @@ import {
   adamUpdateWasmConfig,
 } from "../src/kernels/adam_update.ts";
 import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
-import { compareWithCpu } from "./kernels_compare.ts";
+import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 const SHAPES = [[1], [3], [7, 5], [784, 128], [3, 3, 16, 32], [130]];
 const HYPER = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, learningRate: 0.013 };
@@ -52,8 +52,7 @@ for (const simd of [true, false]) {
     try {
       for (const shape of SHAPES) {
         const r = await compareWithCpu(adamStep, [shape, shape, shape, shape]);
-        assert.equal(r.relativeError, 0, `shape ${shape}: relative error ${r.relativeError}`);
-        assert.equal(r.leaked, 0, `shape ${shape}`);
+        assertMatchesCpu(r, `shape ${shape}`, 0);
       }
     } finally {
       setSimdKernelsEnabled(true);

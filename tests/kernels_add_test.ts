@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { isRowBroadcast } from "../src/kernels/add.ts";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
 import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
-import { compareWithCpu } from "./kernels_compare.ts";
+import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 const CASES: number[][][] = [
   [[64, 26, 26, 16], [16]],
@@ -39,8 +39,7 @@ for (const simd of [true, false]) {
         const r = await compareWithCpu(([a, b]) => tf.add(a, b), shapes);
         const label = `shapes ${JSON.stringify(shapes)}`;
         assert.deepEqual(r.shape, r.cpuShape, label);
-        assert.equal(r.relativeError, 0, `${label}: relative error ${r.relativeError}`);
-        assert.equal(r.leaked, 0, label);
+        assertMatchesCpu(r, label, 0);
       }
     } finally {
       setSimdKernelsEnabled(true);

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels, wasmKernelsRegistered } from "../src/kernels/mod.ts";
 import { setProductForm } from "../src/kernels/mat_mul.ts";
 import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
-import { compareWithCpu, TOLERANCE } from "./kernels_compare.ts";
+import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 const CASES: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
   { a: [64, 784], b: [64, 128], ta: true, tb: false },
@@ -29,8 +29,7 @@ for (const form of ["auto", "simd", "direct", "swapped"] as const) {
         const r = await compareWithCpu(([a, b]) => tf.matMul(a, b, c.ta, c.tb), [c.a, c.b]);
         const label = `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb}`;
         assert.deepEqual(r.shape, r.cpuShape, label);
-        assert.ok(r.relativeError < TOLERANCE, `${label}: relative error ${r.relativeError}`);
-        assert.equal(r.leaked, 0, label);
+        assertMatchesCpu(r, label);
       }
     } finally {
       setProductForm("auto");
@@ -44,7 +43,7 @@ Deno.test("BatchMatMul on wasm matches cpu without the SIMD module (XNNPACK only
   try {
     for (const c of CASES.slice(0, 4)) {
       const r = await compareWithCpu(([a, b]) => tf.matMul(a, b, c.ta, c.tb), [c.a, c.b]);
-      assert.ok(r.relativeError < TOLERANCE, `relative error ${r.relativeError}`);
+      assertMatchesCpu(r, `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb}`);
     }
   } finally {
     setSimdKernelsEnabled(true);
@@ -55,13 +54,14 @@ Deno.test("BatchMatMul reuses weights correctly when the same right-hand side co
   registerWasmKernels();
   assert.ok(wasmKernelsRegistered());
   for (let i = 0; i < 3; i++) {
-    const r = await compareWithCpu(([a, b]) => {
-      const first = tf.matMul(a, b);
-      const second = tf.matMul(tf.neg(a), b);
-      const third = tf.matMul(a, b.reshape([b.shape[1]!, b.shape[0]!]), false, true);
-      return tf.concat([first, second, third]);
-    }, [[16, 24], [24, 24]]);
-    assert.ok(r.relativeError < TOLERANCE, `relative error ${r.relativeError}`);
+    const r = await compareWithCpu(([a, b]) =>
+      tf.tidy(() => {
+        const first = tf.matMul(a, b);
+        const second = tf.matMul(tf.neg(a), b);
+        const third = tf.matMul(a, b.reshape([b.shape[1]!, b.shape[0]!]), false, true);
+        return tf.concat([first, second, third]);
+      }), [[16, 24], [24, 24]]);
+    assertMatchesCpu(r, `round ${i}`);
   }
 });
 

@@ -3,26 +3,29 @@
  * and on the cpu backend, on the same fresh random inputs, and compares.
  * @module
  */
+import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
 import { createRng } from "../src/random.ts";
 
-/** A 32-bit seed derived from `text` (FNV-1a), so that every case gets its own fixed inputs. */
-export function seedOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
 /**
- * Uniform random values in [-1, 1), the same for the same shape and seed on every machine, so a
- * comparison that passes here passes in CI.
+ * Uniform random values in [-1, 1) drawn from `seed`: the same seed gives the same values on
+ * every machine.
  */
-export function randomValues(shape: number[], seed = seedOf(String(shape))): Float32Array {
+export function randomValues(shape: number[], seed: number): Float32Array {
   const rng = createRng(seed);
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < values.length; i++) values[i] = rng() * 2 - 1;
   return values;
+}
+
+/**
+ * A fresh seed for each comparison, or `KERNEL_TEST_SEED` when set, so that a failure (its
+ * message names the seed) can be run again on the same inputs.
+ */
+export function freshSeed(): number {
+  const replay = Deno.env.get("KERNEL_TEST_SEED");
+  return replay === undefined ? crypto.getRandomValues(new Uint32Array(1))[0] : Number(replay);
 }
 
 async function runOn(
@@ -54,15 +57,18 @@ export interface Comparison {
   inputs: Float32Array[];
   /** The output on wasm. */
   values: Float32Array;
+  /** The seed the inputs were drawn from. */
+  seed: number;
 }
 
 /** Runs `op` on both backends on the same random inputs of `shapes`. */
 export async function compareWithCpu(
   op: (inputs: tf.Tensor[]) => tf.Tensor,
   shapes: number[][],
+  seed = freshSeed(),
 ): Promise<Comparison> {
   const inputs = shapes.map((shape, i) => ({
-    values: randomValues(shape, seedOf(`${JSON.stringify(shapes)} ${i}`)),
+    values: randomValues(shape, seed + i),
     shape,
   }));
   const wasm = await runOn("wasm", op, inputs);
@@ -81,7 +87,17 @@ export async function compareWithCpu(
     leaked: wasm.leaked,
     inputs: inputs.map((input) => input.values),
     values: wasm.values,
+    seed,
   };
+}
+
+/** Asserts that wasm matched cpu within `tolerance` (0: exactly) and left no tensor behind. */
+export function assertMatchesCpu(r: Comparison, label: string, tolerance = TOLERANCE): void {
+  const where = `${label} (inputs from KERNEL_TEST_SEED=${r.seed})`;
+  assert.deepEqual(r.shape, r.cpuShape, `${where}: shape`);
+  if (tolerance === 0) assert.equal(r.relativeError, 0, `${where}: relative error`);
+  else assert.ok(r.relativeError < tolerance, `${where}: relative error ${r.relativeError}`);
+  assert.equal(r.leaked, 0, `${where}: tensors left`);
 }
 
 /** The tolerance the kernels promise against cpu. */

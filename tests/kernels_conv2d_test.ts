@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
 import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
-import { compareWithCpu, CONV_CASES, convOutputShape, TOLERANCE } from "./kernels_compare.ts";
+import {
+  assertMatchesCpu,
+  compareWithCpu,
+  CONV_CASES,
+  convOutputShape,
+} from "./kernels_compare.ts";
 
 for (const simd of [true, false]) {
   Deno.test(`Conv2D on wasm matches cpu (SIMD module ${simd ? "on" : "off"})`, async () => {
@@ -16,8 +21,7 @@ for (const simd of [true, false]) {
         );
         const label = `x ${c.x} f ${c.f} stride ${c.stride} pad ${JSON.stringify(c.pad)}`;
         assert.deepEqual(r.shape, convOutputShape(c), label);
-        assert.ok(r.relativeError < TOLERANCE, `${label}: relative error ${r.relativeError}`);
-        assert.equal(r.leaked, 0, label);
+        assertMatchesCpu(r, label);
       }
     } finally {
       setSimdKernelsEnabled(true);
@@ -31,6 +35,5 @@ Deno.test("Conv2D on wasm with dilation matches cpu", async () => {
     ([x, f]) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "same", "NHWC", 2),
     [[2, 9, 9, 3], [3, 3, 3, 5]],
   );
-  assert.ok(r.relativeError < TOLERANCE, `relative error ${r.relativeError}`);
-  assert.equal(r.leaked, 0);
+  assertMatchesCpu(r, "conv2d with dilation 2");
 });

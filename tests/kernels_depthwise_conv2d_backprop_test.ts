@@ -1,7 +1,6 @@
-import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
-import { compareWithCpu, TOLERANCE } from "./kernels_compare.ts";
+import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 const CASES = [
   { x: [2, 9, 9, 3], f: [3, 3, 3, 2], stride: 1, pad: "same" as const },
@@ -20,8 +19,7 @@ Deno.test("depthwise convolution gradients on wasm match cpu", async () => {
             .sum();
         return wrt === "x" ? tf.grad((xv) => loss(xv, f))(x) : tf.grad((fv) => loss(x, fv))(f);
       }, [c.x, c.f]);
-      assert.ok(r.relativeError < TOLERANCE, `${label} d${wrt}: relative error ${r.relativeError}`);
-      assert.equal(r.leaked, 0, label);
+      assertMatchesCpu(r, `${label} d${wrt}`);
     }
   }
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
-import { compareWithCpu, TOLERANCE } from "./kernels_compare.ts";
+import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 const CASES = [
   { a: [64, 128], b: [128, 10], ta: false, tb: false, act: "linear" },
@@ -30,7 +30,6 @@ Deno.test("_FusedMatMul on wasm matches cpu (bias, activations, transposes, batc
       }), [[...c.a], [...c.b], [n], [n]]);
     const label = `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb} ${c.act}`;
     assert.deepEqual(r.shape, r.cpuShape, label);
-    assert.ok(r.relativeError < TOLERANCE, `${label}: relative error ${r.relativeError}`);
-    assert.equal(r.leaked, 0, label);
+    assertMatchesCpu(r, label);
   }
 });

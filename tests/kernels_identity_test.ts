@@ -2,14 +2,13 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
-import { compareWithCpu } from "./kernels_compare.ts";
+import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 Deno.test("Identity on wasm gives cpu's values for several shapes", async () => {
   registerWasmKernels();
   for (const shape of [[1], [7, 5], [64, 26, 26, 16]]) {
     const r = await compareWithCpu(([x]) => tf.clone(x), [shape]);
-    assert.equal(r.relativeError, 0, `shape ${shape}`);
-    assert.equal(r.leaked, 0, `shape ${shape}`);
+    assertMatchesCpu(r, `shape ${shape}`, 0);
   }
 });
 
@@ -38,6 +37,5 @@ Deno.test("gradients on wasm, whose saved tensors go through Identity, match cpu
     ([x, w]) => tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.matMul(v, w)))))(x),
     [[8, 5], [5, 3]],
   );
-  assert.ok(r.relativeError < 1e-5, `relative error ${r.relativeError}`);
-  assert.equal(r.leaked, 0);
+  assertMatchesCpu(r, "the gradient of relu(matMul)");
 });

@@ -57,25 +57,56 @@ Deno.test("exactSum reduces over the given axes in row-major order", () => {
   assert.deepEqual(Array.from(exactSum(values, [1, 2, 3], [2, 0])), [6, 15]);
 });
 
+/** The wasm backend's own `Sum` on the same input, the override set aside. */
+async function ownSum(values: Float32Array, c: (typeof CASES)[number]): Promise<Float32Array> {
+  registerWasmKernels({ exclude: ["Sum"] });
+  try {
+    await setupBackend("wasm");
+    const x = tf.tensor(values, c.shape);
+    const out = tf.sum(x, c.axis, c.keepDims);
+    const sums = (await out.data()) as Float32Array;
+    tf.dispose([x, out]);
+    return sums;
+  } finally {
+    registerWasmKernels();
+  }
+}
+
+/** Max difference from the exact sums over their max magnitude. */
+function errorAgainstExact(values: Float32Array, exact: Float64Array): number {
+  let diff = values.length === exact.length ? 0 : Infinity;
+  let scale = 0;
+  exact.forEach((want, i) => {
+    diff = Math.max(diff, Math.abs(values[i] - want));
+    scale = Math.max(scale, Math.abs(want));
+  });
+  return diff / scale;
+}
+
+// The override is checked against exact sums, not cpu: over 43,264 terms cpu's float32 running
+// sum is itself off by up to about 1e-5, as is the backend's own kernel that the override hands
+// other sums to (and all sums when the SIMD module is off); those must be that kernel's, bit for
+// bit.
 for (const simd of [true, false]) {
-  Deno.test(`Sum on wasm matches an exact sum and cpu's shape (SIMD module ${simd ? "on" : "off"})`, async () => {
+  Deno.test(`Sum on wasm: leading axes exact to 1e-5, the rest the backend's own (SIMD module ${simd ? "on" : "off"})`, async () => {
     registerWasmKernels();
     setSimdKernelsEnabled(simd);
     try {
       for (const c of CASES) {
         const r = await compareWithCpu(([x]) => tf.sum(x, c.axis, c.keepDims), [c.shape]);
-        const label = `shape ${c.shape} axis ${c.axis} keepDims ${c.keepDims ?? false}`;
+        const label = `shape ${c.shape} axis ${c.axis} keepDims ${c.keepDims ?? false}` +
+          ` (inputs from KERNEL_TEST_SEED=${r.seed})`;
         assert.deepEqual(r.shape, r.cpuShape, label);
-        const exact = exactSum(r.inputs[0], c.shape, [c.axis].flat());
-        assert.equal(r.values.length, exact.length, label);
-        let diff = 0;
-        let scale = 0;
-        exact.forEach((want, i) => {
-          diff = Math.max(diff, Math.abs(r.values[i] - want));
-          scale = Math.max(scale, Math.abs(want));
-        });
-        assert.ok(diff / scale < TOLERANCE, `${label}: relative error ${diff / scale}`);
         assert.equal(r.leaked, 0, label);
+        if (simd && leadingAxes(c.axis, c.shape) > 0) {
+          const error = errorAgainstExact(
+            r.values,
+            exactSum(r.inputs[0], c.shape, [c.axis].flat()),
+          );
+          assert.ok(error < TOLERANCE, `${label}: relative error ${error}`);
+        } else {
+          assert.deepEqual(r.values, await ownSum(r.inputs[0], c), label);
+        }
       }
     } finally {
       setSimdKernelsEnabled(true);
