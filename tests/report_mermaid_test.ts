@@ -2,18 +2,20 @@ import assert from "node:assert/strict";
 import { logGrid, mermaidChart } from "../src/report/mermaid.ts";
 import { divergedResult, noSuggestionResult, tinyResult } from "./fixtures/lr_results.ts";
 
+// The line is the plot's smoothed loss (`plottedSmoothing`) at each category, interpolated on
+// the log axis: it follows the raw loss (lowest 0.5 at 3.2e-2) and is cut at the plot's top.
 Deno.test("mermaidChart writes the fixed curve as an xychart", () => {
   assert.equal(
     mermaidChart(tinyResult()),
     [
       "xychart-beta",
-      '  title "tiny: suggested 3.2e-3 (valley)"',
+      '  title "tiny: suggested 3.2e-3 (valley), loss clipped at 3.627"',
       '  x-axis "learning rate (log scale)" ["1.0e-4", "1.6e-4", "2.5e-4", "4.0e-4", "6.3e-4", ' +
       '"1.0e-3", "1.6e-3", "2.5e-3", "4.0e-3", "6.3e-3", "1.0e-2", "1.6e-2", "2.5e-2", "4.0e-2", ' +
       '"6.3e-2", "1.0e-1", "1.6e-1", "2.5e-1", "4.0e-1", "6.3e-1", "1.0e+0"]',
-      '  y-axis "smoothed loss" 1.1 --> 2.3',
-      "  line [2.3, 2.28, 2.26, 2.22, 2.16, 2.1, 1.98, 1.86, 1.74, 1.62, 1.5, 1.42, 1.34, 1.28, " +
-      "1.24, 1.2, 1.22, 1.24, 1.38, 1.64, 1.9]",
+      '  y-axis "smoothed loss" 0.55 --> 3.7',
+      "  line [2.3, 2.247, 2.194, 2.088, 1.928, 1.768, 1.509, 1.251, 1.026, 0.8343, 0.6429, " +
+      "0.5987, 0.5545, 0.5813, 0.679, 0.7768, 1.405, 2.033, 3.627, 3.627, 3.627]",
       "",
     ].join("\n"),
   );
@@ -38,11 +40,12 @@ Deno.test("mermaidChart clips the tail to the plot's loss range and says so", ()
   result.losses.push(20, 80);
   result.smoothed.push(6, 30);
   const chart = mermaidChart(result);
-  // The plot's loss axis ends at 3.627 (capped above the 2.3 plateau); 6 and 30 are cut there.
+  // The plot's loss axis ends at 3.627 (capped above the 2.3 plateau); the tail is cut there.
   assert.match(chart, /title "tiny: suggested 3\.2e-3 \(valley\), loss clipped at 3\.627"/);
   const values = JSON.parse(chart.match(/line (\[.*\])/)![1]) as number[];
-  assert.deepEqual(values.slice(-4), [3.627, 3.627, 3.627, 3.627]);
-  assert.match(chart, /y-axis "smoothed loss" 1\.1 --> 3\.7/);
+  assert.deepEqual(values.slice(-6), [3.627, 3.627, 3.627, 3.627, 3.627, 3.627]);
+  assert.ok(values.every((v) => v <= 3.627));
+  assert.match(chart, /y-axis "smoothed loss" 0\.53 --> 3\.7/);
 });
 
 Deno.test("mermaidChart names a missing suggestion and escapes quotes", () => {

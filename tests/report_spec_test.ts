@@ -84,10 +84,17 @@ Deno.test("plotSpec draws raw loss faint and smoothed loss bold", () => {
 Deno.test("plotSpec labels the suggestion, the lowest loss and the divergence", () => {
   const all = texts(divergedResult());
   assert.ok(all.includes("suggested 7.6e-4 (valley)"), all.join(" | "));
-  assert.ok(all.some((t) => /^lowest 0\.83\d\d at 8\.9e-1$/.test(t)), all.join(" | "));
+  assert.ok(all.some((t) => /^lowest 0\.2\d\d\d at 1\.0e-2$/.test(t)), all.join(" | "));
   assert.ok(all.includes("diverged at 6.9e+0"), all.join(" | "));
-  const points = layersOf(divergedResult()).filter((l) => l.mark.type === "point");
-  assert.deepEqual(points.map((p) => p.mark.shape).sort(), ["circle", "cross", "diamond"]);
+  const shapes = (result: LrFinderResult) =>
+    layersOf(result).filter((l) => l.mark.type === "point").map((p) => p.mark.shape).sort();
+  // The drawn curve follows the exploded loss above the axis there: a dashed rule, no cross.
+  assert.deepEqual(shapes(divergedResult()), ["circle", "diamond"]);
+  assert.ok(layersOf(divergedResult()).some((l) => l.mark.type === "rule" && l.mark.strokeDash));
+  const stoppedEarly = tinyResult();
+  for (const key of ["lrs", "losses", "smoothed"] as const) stoppedEarly[key].length = 8;
+  stoppedEarly.stopReason = "diverged";
+  assert.deepEqual(shapes(stoppedEarly), ["circle", "cross", "diamond"]);
 });
 
 Deno.test("plotSpec clips the exploded tail and says so", () => {

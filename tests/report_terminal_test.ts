@@ -15,21 +15,21 @@ Deno.test("terminalChart draws the fixed curve", () => {
     terminalChart(tinyResult(), { width: 60, height: 10 }),
     [
       "tiny: loss against learning rate                            ",
-      " 2.41 ┤* ************                                      ^",
-      "      │ ************* ****                                  ",
-      "      │              ***** ****                           **",
-      "      │             .     S**** *****                   *** ",
-      "  1.4 ┤                        ****** *******************   ",
-      "      │                              *********M********     ",
-      "      │                   .                                 ",
+      " 3.63 ┤                                               ^^^^^^",
       "      │                                                     ",
-      "      │                          .            .             ",
-      "0.392 ┤                                 .                   ",
+      "      │                                              *      ",
+      "      │ *********                                   **      ",
+      " 1.98 ┤********** ****                             **       ",
+      "      │          ***** ***                       **         ",
+      "      │               **** ***                  **  .       ",
+      "      │                   S*** *****************            ",
+      "      │                       **********M******             ",
+      "0.323 ┤                                 .                   ",
       "      └┬────────────┬────────────┬────────────┬────────────┬",
       "     1e-4         1e-3         1e-2         1e-1        1e+0",
       "       learning rate (log scale)                            ",
-      "S suggested 3.2e-3 (valley)   M lowest 1.200 at 1.0e-1      ",
-      "^ loss above 2.408 clipped                                  ",
+      "S suggested 3.2e-3 (valley)   M lowest 0.5324 at 3.2e-2     ",
+      "^ loss above 3.627 clipped                                  ",
       "",
     ].join("\n"),
   );
@@ -53,7 +53,7 @@ Deno.test("terminalChart marks the suggestion, minimum, divergence and clipping"
   const chart = terminalChart(divergedResult());
   assert.ok(chart.includes("S suggested 7.6e-4 (valley)"));
   assert.ok(chart.includes("X diverged at 6.9e+0"));
-  assert.match(chart, /M lowest 0\.83\d\d at 8\.9e-1/);
+  assert.match(chart, /M lowest 0\.2\d\d\d at 1\.0e-2/);
   assert.match(chart, /\^ loss above [\d.]+ clipped/);
   const plot = chart.split("\n").filter((l) => /[┤│]/.test(l)).join("\n");
   for (const mark of ["S", "M", "X", "^", "*", "."]) assert.ok(plot.includes(mark), mark);
