@@ -17,7 +17,6 @@ import {
   trainingStep,
 } from "./optimizers.ts";
 import type {
-  Band,
   LrFinderResult,
   RuleName,
   RunCurve,
@@ -27,6 +26,7 @@ import type {
   SuggestMethod,
   Uncertainty,
 } from "./result.ts";
+import { bandOf, medianCurve } from "./run_spread.ts";
 import { learningRateSchedule, type ScheduleMode } from "./schedule.ts";
 import { createLossSmoother, DEFAULT_BETA } from "./smoothing.ts";
 import {
@@ -625,38 +625,6 @@ function assembleResult(
     timing,
     model,
   };
-}
-
-/**
- * Per-step median over the runs that have a finite value at that step; the curve ends at the
- * first step where fewer than half of all runs do.
- */
-function medianCurve(curves: (number | null)[][], runs: number): (number | null)[] {
-  const out: (number | null)[] = [];
-  const longest = Math.max(...curves.map((c) => c.length));
-  for (let k = 0; k < longest; k++) {
-    const values = curves.map((c) => c[k]).filter((v): v is number => typeof v === "number");
-    if (values.length * 2 < runs) break;
-    out.push(median(values));
-  }
-  return out;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function bandOf(curves: (number | null)[][], length: number): Band {
-  const low: (number | null)[] = [];
-  const high: (number | null)[] = [];
-  for (let k = 0; k < length; k++) {
-    const values = curves.map((c) => c[k]).filter((v): v is number => typeof v === "number");
-    low.push(values.length ? Math.min(...values) : null);
-    high.push(values.length ? Math.max(...values) : null);
-  }
-  return { low, high };
 }
 
 function uncertaintyOf(suggestions: Suggestion[]): Uncertainty | undefined {

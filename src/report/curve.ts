@@ -9,7 +9,8 @@
  * right of where the loss really bottoms and where the suggestion rules look.
  * @module
  */
-import type { LrFinderResult, RuleName, RunCurve } from "../result.ts";
+import type { LrFinderResult, RuleName } from "../result.ts";
+import { bandOf, medianCurve } from "../run_spread.ts";
 import { smoothZeroLag, SUGGEST_BANDWIDTH } from "../suggest.ts";
 
 /** One recorded step with a positive, finite learning rate. */
@@ -219,41 +220,17 @@ export function plottedSmoothing(
   return out;
 }
 
-/**
- * Per step, the median, lowest and highest of the runs' curves, each smoothed as drawn, so that
- * the drawn curve lies inside the band (a median of raw losses, smoothed, can leave it).
- */
-function runSpread(result: LrFinderResult, runs: readonly RunCurve[]): {
-  median: (number | null)[];
-  low: (number | null)[];
-  high: (number | null)[];
-} {
-  const curves = runs.map((run) => plottedSmoothing(result.lrs, run.losses, run.smoothed));
-  const median: (number | null)[] = [];
-  const low: (number | null)[] = [];
-  const high: (number | null)[] = [];
-  for (let step = 0; step < result.lrs.length; step++) {
-    const values = curves.map((curve) => curve[step]).filter((v): v is number => v !== null);
-    values.sort((a, b) => a - b);
-    const mid = values.length >> 1;
-    median.push(
-      values.length === 0
-        ? null
-        : values.length % 2
-        ? values[mid]
-        : (values[mid - 1] + values[mid]) / 2,
-    );
-    low.push(values.length === 0 ? null : values[0]);
-    high.push(values.length === 0 ? null : values[values.length - 1]);
-  }
-  return { median, low, high };
-}
-
 function collectPoints(result: LrFinderResult): CurvePoint[] {
+  // With several runs, the median and band of the runs' own drawn curves: a median of raw
+  // losses, smoothed, can leave the band.
   const runs = result.runs ?? [];
-  const spread = runs.length > 1 ? runSpread(result, runs) : null;
-  const smoothed = spread?.median ?? plottedSmoothing(result.lrs, result.losses, result.smoothed);
-  const band = spread ?? result.band;
+  const drawnRuns = runs.length > 1
+    ? runs.map((run) => plottedSmoothing(result.lrs, run.losses, run.smoothed))
+    : null;
+  const smoothed = drawnRuns
+    ? medianCurve(drawnRuns, runs.length)
+    : plottedSmoothing(result.lrs, result.losses, result.smoothed);
+  const band = drawnRuns ? bandOf(drawnRuns, result.lrs.length) : result.band;
   const points: CurvePoint[] = [];
   for (let step = 0; step < result.lrs.length; step++) {
     const lr = result.lrs[step];
@@ -262,7 +239,7 @@ function collectPoints(result: LrFinderResult): CurvePoint[] {
       step,
       lr,
       loss: finiteOrNull(result.losses[step]),
-      smoothed: smoothed[step],
+      smoothed: smoothed[step] ?? null,
       low: finiteOrNull(band?.low[step]),
       high: finiteOrNull(band?.high[step]),
     });
