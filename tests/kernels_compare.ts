@@ -43,6 +43,21 @@ async function runOn(
   return { values, shape, leaked: tf.memory().numTensors - before };
 }
 
+/**
+ * Max absolute difference of `values` from `reference` over the max magnitude of `reference`
+ * (the difference itself when that is 0); Infinity when the lengths differ.
+ */
+export function relativeError(values: ArrayLike<number>, reference: ArrayLike<number>): number {
+  if (values.length !== reference.length) return Infinity;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < reference.length; i++) {
+    diff = Math.max(diff, Math.abs(values[i] - reference[i]));
+    scale = Math.max(scale, Math.abs(reference[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
 /** Result of {@linkcode compareWithCpu}. */
 export interface Comparison {
   /** Max absolute difference over the max magnitude of the cpu result. */
@@ -73,15 +88,8 @@ export async function compareWithCpu(
   }));
   const wasm = await runOn("wasm", op, inputs);
   const cpu = await runOn("cpu", op, inputs);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < cpu.values.length; i++) {
-    diff = Math.max(diff, Math.abs(wasm.values[i] - cpu.values[i]));
-    scale = Math.max(scale, Math.abs(cpu.values[i]));
-  }
-  if (wasm.values.length !== cpu.values.length) diff = Infinity;
   return {
-    relativeError: scale === 0 ? diff : diff / scale,
+    relativeError: relativeError(wasm.values, cpu.values),
     shape: wasm.shape,
     cpuShape: cpu.shape,
     leaked: wasm.leaked,

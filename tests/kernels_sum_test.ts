@@ -4,7 +4,7 @@ import { setupBackend } from "../src/backend.ts";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
 import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
 import { leadingAxes } from "../src/kernels/sum.ts";
-import { compareWithCpu, TOLERANCE } from "./kernels_compare.ts";
+import { compareWithCpu, relativeError, TOLERANCE } from "./kernels_compare.ts";
 
 const CASES: { shape: number[]; axis: number | number[]; keepDims?: boolean }[] = [
   { shape: [64, 26, 26, 16], axis: [0, 1, 2] },
@@ -72,17 +72,6 @@ async function ownSum(values: Float32Array, c: (typeof CASES)[number]): Promise<
   }
 }
 
-/** Max difference from the exact sums over their max magnitude. */
-function errorAgainstExact(values: Float32Array, exact: Float64Array): number {
-  let diff = values.length === exact.length ? 0 : Infinity;
-  let scale = 0;
-  exact.forEach((want, i) => {
-    diff = Math.max(diff, Math.abs(values[i] - want));
-    scale = Math.max(scale, Math.abs(want));
-  });
-  return diff / scale;
-}
-
 // The override is checked against exact sums, not cpu: over 43,264 terms cpu's float32 running
 // sum is itself off by up to about 1e-5, as is the backend's own kernel that the override hands
 // other sums to (and all sums when the SIMD module is off); those must be that kernel's, bit for
@@ -99,7 +88,7 @@ for (const simd of [true, false]) {
         assert.deepEqual(r.shape, r.cpuShape, label);
         assert.equal(r.leaked, 0, label);
         if (simd && leadingAxes(c.axis, c.shape) > 0) {
-          const error = errorAgainstExact(
+          const error = relativeError(
             r.values,
             exactSum(r.inputs[0], c.shape, [c.axis].flat()),
           );
