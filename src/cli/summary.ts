@@ -6,6 +6,7 @@
 import type { LrFinderResult } from "../result.ts";
 import {
   formatLr,
+  formatUncertainty,
   REPORT_FILES,
   REPORT_RULES,
   type ReportFiles,
@@ -34,9 +35,7 @@ export function suggestionText(result: LrFinderResult): string {
   const u = result.uncertainty;
   if (u) {
     line += u.runsWithSuggestion > 0
-      ? `, ${formatLr(u.low)} to ${
-        formatLr(u.high)
-      } over ${u.runsWithSuggestion} of ${u.perRun.length} runs`
+      ? `, ${formatUncertainty(u)}`
       : `; no single run of ${u.perRun.length} suggested a rate`;
   }
   return line;

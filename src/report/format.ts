@@ -1,8 +1,10 @@
 /**
  * Number formats shared by every report: learning rates as `2.1e-3`, losses with four
- * significant digits, durations in ms, s or min. Non-finite values print as `n/a`.
+ * significant digits, durations in ms, s or min, the range of several runs. Non-finite values
+ * print as `n/a`.
  * @module
  */
+import type { Uncertainty } from "../result.ts";
 
 /** Text shown for a missing or non-finite value. */
 export const NOT_AVAILABLE = "n/a";
@@ -41,4 +43,11 @@ export function formatCount(value: number): string {
   if (!Number.isFinite(value)) return NOT_AVAILABLE;
   const sign = value < 0 ? "-" : "";
   return sign + String(Math.round(Math.abs(value))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** The range of the runs' suggestions: `8.0e-3 to 1.0e-2 over 3 of 3 runs`. */
+export function formatUncertainty(u: Uncertainty): string {
+  return `${formatLr(u.low)} to ${
+    formatLr(u.high)
+  } over ${u.runsWithSuggestion} of ${u.perRun.length} runs`;
 }

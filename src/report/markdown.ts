@@ -5,7 +5,7 @@
  * @module
  */
 import type { LrFinderResult, RuleName, StopReason } from "../result.ts";
-import { formatCount, formatDuration, formatLr } from "./format.ts";
+import { formatCount, formatDuration, formatLr, formatUncertainty } from "./format.ts";
 import { mermaidChart, type MermaidOptions } from "./mermaid.ts";
 
 /** Order in which reports list the rules. */
@@ -45,9 +45,7 @@ export function suggestionLine(result: LrFinderResult): string {
   const u = result.uncertainty;
   if (u) {
     line += u.runsWithSuggestion > 0
-      ? `, ${formatLr(u.low)} to ${
-        formatLr(u.high)
-      } over ${u.runsWithSuggestion} of ${u.perRun.length} runs`
+      ? `, ${formatUncertainty(u)}`
       : `, no run of ${u.perRun.length} suggested a rate on its own`;
   }
   return line;

@@ -22,6 +22,7 @@ export {
   formatLoss,
   formatLr,
   type FormatLrOptions,
+  formatUncertainty,
   NOT_AVAILABLE,
 } from "./format.ts";
 export { PLOT_COLORS, type PlotOptions, plotSpec } from "./spec.ts";

@@ -8,7 +8,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { LrFinderResult } from "../result.ts";
 import { clipSeries, type CurveView, describeCurve, type SeriesRow } from "./curve.ts";
 import { estimateTextWidth, FONT_FAMILY, type MeasureText, type TextStyle } from "./font.ts";
-import { formatLoss, formatLr } from "./format.ts";
+import { formatLoss, formatLr, formatUncertainty } from "./format.ts";
 import {
   type DataPoint,
   type LabelCandidate,
@@ -125,12 +125,7 @@ export function plotSpec(result: LrFinderResult, options: PlotOptions = {}): Top
     const s = view.suggestion;
     const lines = [`suggested ${formatLr(s.lr)} (${s.method})`];
     if (view.uncertainty && result.uncertainty) {
-      const u = result.uncertainty;
-      lines.push(
-        `${formatLr(u.low)} to ${
-          formatLr(u.high)
-        } over ${u.runsWithSuggestion} of ${u.perRun.length} runs`,
-      );
+      lines.push(formatUncertainty(result.uncertainty));
     }
     const visible = s.loss !== null && s.loss <= top;
     if (visible) {
