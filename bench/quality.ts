@@ -18,7 +18,6 @@ import { learningRateSchedule } from "../src/schedule.ts";
 import { smoothLosses } from "../src/smoothing.ts";
 import {
   AUTO_RULE,
-  RULE_NAMES,
   SLIDE_THRESHOLD,
   smoothZeroLag,
   SUGGEST_BANDWIDTH,
@@ -31,6 +30,7 @@ import {
   suggestValley,
 } from "../src/suggest.ts";
 import { findLearningRate } from "../src/sweep.ts";
+import { RULE_NAMES } from "../src/vocabulary.ts";
 import { type GroundTruth, groundTruthPath } from "./ground_truth/generate.ts";
 import { fashionMnistAvailable, type Task, TASKS, weightChecksum } from "./tasks.ts";
 

@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../src/data/dataset.ts";
 import { loadIdxDataset } from "../src/data/idx.ts";
 import { syntheticDataset } from "../src/data/synthetic.ts";
-import type { LossName } from "../src/losses.ts";
+import type { LossName } from "../src/loss_names.ts";
 import type { OptimizerSpec } from "../src/optimizer_spec.ts";
 import { createRng, normal } from "../src/random.ts";
 

@@ -1,6 +1,6 @@
 /**
  * The HTTP function: routes, authentication, CORS, content negotiation, limits, the sweep queue
- * and streaming, over the core (`findLearningRate`) and the reports. Start it with `deno serve`
+ * and streaming, over the core (`sweepModel`) and the reports. Start it with `deno serve`
  * (see `main.ts`) or with `Deno.serve(createHandler({ backend }).fetch)`.
  *
  * @example
@@ -18,7 +18,8 @@ import denoConfig from "../deno.json" with { type: "json" };
 import type { BackendInfo } from "../src/backend.ts";
 import { renderPng, renderSvg, resultJson } from "../src/report/mod.ts";
 import type { LrFinderResult, StopReason } from "../src/result.ts";
-import { findLearningRate, type SweepProgress } from "../src/sweep.ts";
+import type { SweepProgress } from "../src/sweep.ts";
+import { sweepModel } from "../src/sweep_model.ts";
 import { parseJsonBody, readBodyText } from "./body.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import {
@@ -247,18 +248,14 @@ export function createHandler(options: HandlerOptions): SweepHandler {
         try {
           signal.throwIfAborted();
           const model = await buildModel(job.topology, { maxParams: limits.maxParams });
-          try {
-            result = await findLearningRate(model, job.data, {
-              ...job.options,
-              signal,
-              onStep,
-              backend: options.backend,
-            });
-            status = 200;
-            return result;
-          } finally {
-            model.dispose();
-          }
+          result = await sweepModel({ model }, job.data, {
+            ...job.options,
+            signal,
+            onStep,
+            backend: options.backend,
+          });
+          status = 200;
+          return result;
         } catch (error) {
           status = toHttpError(error)?.status ?? (signal.aborted ? 499 : 500);
           throw error;

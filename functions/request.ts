@@ -13,14 +13,13 @@ import {
   lossSchema,
   optimizerSchema,
   strictObject,
-  SUGGEST_METHODS,
   sweepSchema,
 } from "../src/config.ts";
 import { type Dataset, sampleLength } from "../src/data/dataset.ts";
 import type { LossName } from "../src/loss_names.ts";
 import { trainingSettings } from "../src/model_io.ts";
-import type { OptimizerSpec } from "../src/optimizer_spec.ts";
-import type { FindLearningRateOptions } from "../src/sweep.ts";
+import type { SweepSettings } from "../src/sweep.ts";
+import { SUGGEST_METHODS } from "../src/vocabulary.ts";
 import { requestDataset } from "./data.ts";
 import type { Limits } from "./limits.ts";
 import {
@@ -67,12 +66,12 @@ export interface SweepJob {
   data: Dataset;
   /** The model to build, checked and seeded. */
   topology: PreparedTopology;
-  /** Options of `findLearningRate` (without signal, callbacks and backend). */
-  options: FindLearningRateOptions & { loss: LossName; optimizer: OptimizerSpec; name: string };
+  /**
+   * Settings of `sweepModel`; without an optimizer in the request or the topology's training
+   * config, the core's default applies.
+   */
+  options: SweepSettings & { loss: LossName; name: string };
 }
-
-/** The optimizer when neither the request nor the topology names one. */
-const DEFAULT_OPTIMIZER: OptimizerSpec = { name: "adam" };
 
 /**
  * Validates a parsed request body against the schema and the server's limits and builds its
@@ -131,7 +130,7 @@ export function parseSweepRequest(value: unknown, limits: Limits): SweepJob {
       ...sweep,
       name,
       loss,
-      optimizer: request.optimizer ?? training.optimizer ?? DEFAULT_OPTIMIZER,
+      optimizer: request.optimizer ?? training.optimizer,
       batchSize: request.batchSize,
       seed: sweepSeed,
       suggest: request.suggest,

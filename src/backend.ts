@@ -7,9 +7,9 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import { registerWasmKernels } from "./kernels/mod.ts";
 import { InputError } from "./errors.ts";
+import { BACKEND_REQUESTS, type BackendRequest } from "./vocabulary.ts";
 
-/** A backend a user may ask for. */
-export type BackendRequest = "auto" | "webgpu" | "wasm" | "cpu";
+export type { BackendRequest } from "./vocabulary.ts";
 
 /** A backend that actually runs. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -47,13 +47,11 @@ export class BackendError extends InputError {
   override name = "BackendError";
 }
 
-const BACKEND_NAMES: readonly BackendRequest[] = ["auto", "webgpu", "wasm", "cpu"];
-
 let wasmPathsSet = false;
 
 /** Checks that a string names a backend and narrows its type. */
 export function isBackendRequest(value: string): value is BackendRequest {
-  return (BACKEND_NAMES as readonly string[]).includes(value);
+  return (BACKEND_REQUESTS as readonly string[]).includes(value);
 }
 
 /**
@@ -91,7 +89,7 @@ export async function setupBackend(
 ): Promise<BackendInfo> {
   if (!isBackendRequest(request)) {
     throw new BackendError(
-      `backend must be one of ${BACKEND_NAMES.join(", ")}, got ${JSON.stringify(request)}`,
+      `backend must be one of ${BACKEND_REQUESTS.join(", ")}, got ${JSON.stringify(request)}`,
     );
   }
   tf.enableProdMode();

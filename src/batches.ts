@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Dataset, sampleLength } from "./data/dataset.ts";
 import { InputError } from "./errors.ts";
-import type { LossName } from "./losses.ts";
+import type { LossName } from "./loss_names.ts";
 import { createRng, shuffledIndices } from "./random.ts";
 
 /** How targets are turned into the tensor the loss compares with the model's output. */

@@ -17,11 +17,15 @@ import type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
 import { MAX_SYNTHETIC_SAMPLES, SYNTHETIC_KINDS, type SyntheticSpec } from "./data/synthetic.ts";
 import { readInputText } from "./data/read_file.ts";
 import { canonicalLossName, LOSS_ALIASES, LOSS_NAMES, type LossName } from "./loss_names.ts";
-
-export { LOSS_NAMES, type LossName } from "./loss_names.ts";
-
-/** The canonical name of a loss in any accepted spelling; `undefined` when unknown. */
-export const normalizeLossName = canonicalLossName;
+import { DEFAULTS } from "./defaults.ts";
+import {
+  BACKEND_REQUESTS,
+  type BackendRequest,
+  EVALUATE_SPLITS,
+  SCHEDULE_MODES,
+  SUGGEST_METHODS,
+  type SuggestMethod,
+} from "./vocabulary.ts";
 
 /** Spellings offered to editors by the JSON Schema: camelCase, Keras snake_case, short names. */
 const LOSS_SPELLINGS: string[] = [
@@ -32,41 +36,6 @@ const LOSS_SPELLINGS: string[] = [
   "kl_divergence",
   ...Object.keys(LOSS_ALIASES).filter((alias) => alias !== "kldivergence"),
 ];
-
-/** Suggestion rules a config may ask for; `auto` is the measured default. */
-export const SUGGEST_METHODS = [
-  "auto",
-  "minimum",
-  "steepest",
-  "valley",
-  "slide",
-  "combined",
-] as const;
-
-/** A suggestion rule, or `auto`. */
-export type SuggestMethod = typeof SUGGEST_METHODS[number];
-
-/** Backends a config may ask for (see `setupBackend`). */
-export const BACKEND_REQUESTS = ["auto", "webgpu", "wasm", "cpu"] as const;
-
-/** Learning-rate schedules of the sweep. */
-export const SWEEP_MODES = ["exp", "linear"] as const;
-
-/** Default values of the `sweep` settings. */
-export const SWEEP_DEFAULTS = {
-  startLr: 1e-7,
-  endLr: 10,
-  numIters: 100,
-  mode: "exp",
-  smoothing: 0.98,
-  divergeThreshold: 4,
-  runs: 1,
-  seed: 0,
-  evaluate: "train",
-} as const;
-
-/** Default mini-batch size. */
-export const DEFAULT_BATCH_SIZE = 64;
 
 /**
  * A strict object whose unknown keys get one message each, with a "did you mean" hint
@@ -205,7 +174,7 @@ const dataSchema = strictObject({
 
 /** Schema of a loss name: any accepted spelling in, the canonical TensorFlow.js name out. */
 export const lossSchema = z.string().superRefine((name, ctx) => {
-  if (normalizeLossName(name) === undefined) {
+  if (canonicalLossName(name) === undefined) {
     ctx.addIssue({
       code: "custom",
       message: `must be one of ${LOSS_NAMES.join(", ")} (Keras snake_case also works), got ${
@@ -213,7 +182,7 @@ export const lossSchema = z.string().superRefine((name, ctx) => {
       }`,
     });
   }
-}).transform((name) => normalizeLossName(name) as LossName).meta({
+}).transform((name) => canonicalLossName(name) as LossName).meta({
   description: "Loss function (TensorFlow.js name; Keras snake_case is accepted)",
   enum: LOSS_SPELLINGS,
 });
@@ -282,19 +251,19 @@ export const optimizerSchema = z.discriminatedUnion("name", [
 
 /** Schema of the `sweep` section (defaults filled in, `endLr > startLr`). */
 export const sweepSchema = strictObject({
-  startLr: positive.default(SWEEP_DEFAULTS.startLr).describe("First learning rate (> 0)"),
-  endLr: positive.default(SWEEP_DEFAULTS.endLr).describe("Last learning rate (> startLr)"),
-  numIters: z.int().min(10).default(SWEEP_DEFAULTS.numIters).describe("Steps of the sweep"),
-  mode: z.enum(SWEEP_MODES).default(SWEEP_DEFAULTS.mode).describe("exp or linear schedule"),
-  smoothing: unit.default(SWEEP_DEFAULTS.smoothing).describe("Beta of the loss average"),
-  divergeThreshold: z.number().gt(1).default(SWEEP_DEFAULTS.divergeThreshold).describe(
+  startLr: positive.default(DEFAULTS.sweep.startLr).describe("First learning rate (> 0)"),
+  endLr: positive.default(DEFAULTS.sweep.endLr).describe("Last learning rate (> startLr)"),
+  numIters: z.int().min(10).default(DEFAULTS.sweep.numIters).describe("Steps of the sweep"),
+  mode: z.enum(SCHEDULE_MODES).default(DEFAULTS.sweep.mode).describe("exp or linear schedule"),
+  smoothing: unit.default(DEFAULTS.sweep.smoothing).describe("Beta of the loss average"),
+  divergeThreshold: z.number().gt(1).default(DEFAULTS.sweep.divergeThreshold).describe(
     "Stop when the smoothed loss exceeds this times its minimum",
   ),
-  runs: z.int().min(1).max(50).default(SWEEP_DEFAULTS.runs).describe(
+  runs: z.int().min(1).max(50).default(DEFAULTS.sweep.runs).describe(
     "Independent sweeps (different seeds) for an uncertainty range",
   ),
-  seed: z.int().default(SWEEP_DEFAULTS.seed).describe("Seed of data order and sampling"),
-  evaluate: z.enum(["train", "validation"]).default(SWEEP_DEFAULTS.evaluate).describe(
+  seed: z.int().default(DEFAULTS.sweep.seed).describe("Seed of data order and sampling"),
+  evaluate: z.enum(EVALUATE_SPLITS).default(DEFAULTS.sweep.evaluate).describe(
     "Record the training batch loss, or the loss on a validation batch",
   ),
   timeBudgetMs: positive.optional().describe("Stop the sweep after this many milliseconds"),
@@ -323,10 +292,12 @@ export const configSchema = strictObject({
   optimizer: optimizerSchema.optional().describe(
     "Default: the model's training config, else adam",
   ),
-  batchSize: z.int().min(1).default(DEFAULT_BATCH_SIZE).describe("Mini-batch size"),
+  batchSize: z.int().min(1).default(DEFAULTS.batchSize).describe("Mini-batch size"),
   sweep: sweepSchema,
-  suggest: z.enum(SUGGEST_METHODS).default("auto").describe("Rule for the suggested rate"),
-  backend: z.enum(BACKEND_REQUESTS).default("auto").describe("TensorFlow.js backend"),
+  suggest: z.enum(SUGGEST_METHODS).default(DEFAULTS.suggest).describe(
+    "Rule for the suggested rate",
+  ),
+  backend: z.enum(BACKEND_REQUESTS).default(DEFAULTS.backend).describe("TensorFlow.js backend"),
 }).superRefine((config, ctx) => {
   const evaluate = (config.sweep as { evaluate?: string } | undefined)?.evaluate;
   const data = config.data as { validation?: unknown } | undefined;
@@ -399,7 +370,7 @@ export interface ConfigOverrides {
   /** Suggestion rule. */
   suggest?: SuggestMethod;
   /** Backend request. */
-  backend?: typeof BACKEND_REQUESTS[number];
+  backend?: BackendRequest;
 }
 
 /** One problem in a config: the dotted field path and what is wrong. */

@@ -23,7 +23,9 @@ import { syntheticDataset, type SyntheticSpec } from "./data/synthetic.ts";
 import { InputError } from "./errors.ts";
 import { formatCount, formatLr } from "./report/mod.ts";
 import type { LrFinderResult } from "./result.ts";
-import { findLearningRate, type FindLearningRateOptions, type SweepProgress } from "./sweep.ts";
+import type { SweepProgress, SweepSettings } from "./sweep.ts";
+import { sweepModel } from "./sweep_model.ts";
+import { BACKEND_REQUESTS } from "./vocabulary.ts";
 
 /** The demo's data: 3,000 points on three interleaved spiral arms, fixed seed. */
 export const DEMO_DATA: SyntheticSpec = {
@@ -48,7 +50,7 @@ export const DEMO_SWEEP = {
   numIters: 400,
   runs: 3,
   seed: 0,
-} as const satisfies FindLearningRateOptions;
+} as const satisfies SweepSettings;
 
 /** Default folder of the demo's report files. */
 export const DEMO_OUT_DIR = "lr-finder-out/demo";
@@ -93,19 +95,14 @@ export interface RunDemoOptions {
 export async function runDemo(options: RunDemoOptions = {}): Promise<LrFinderResult> {
   const backend = await setupBackend(options.backend ?? "wasm");
   const data = demoDataset();
-  const model = demoModel();
-  try {
-    return await findLearningRate(model, data, {
-      ...DEMO_SWEEP,
-      optimizer: { ...DEMO_SWEEP.optimizer },
-      numIters: options.numIters ?? DEMO_SWEEP.numIters,
-      backend,
-      signal: options.signal,
-      onStep: options.onStep,
-    });
-  } finally {
-    model.dispose();
-  }
+  return await sweepModel({ model: demoModel() }, data, {
+    ...DEMO_SWEEP,
+    optimizer: { ...DEMO_SWEEP.optimizer },
+    numIters: options.numIters ?? DEMO_SWEEP.numIters,
+    backend,
+    signal: options.signal,
+    onStep: options.onStep,
+  });
 }
 
 const HELP = `deno task demo: the learning-rate range test on a built-in example
@@ -138,7 +135,7 @@ export async function main(args: readonly string[]): Promise<number> {
     const backend = values.backend ?? "wasm";
     if (!isBackendRequest(backend)) {
       throw new InputError(
-        `--backend must be one of auto, webgpu, wasm, cpu, got ${JSON.stringify(backend)}`,
+        `--backend must be one of ${BACKEND_REQUESTS.join(", ")}, got ${JSON.stringify(backend)}`,
         { field: "--backend" },
       );
     }

@@ -11,8 +11,6 @@ import { canonicalLossName, LOSS_NAMES, type LossName } from "./loss_names.ts";
 /** A per-sample loss: `(yTrue, yPred) => loss of shape [batch, ...]`. */
 export type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
-export { canonicalLossName, LOSS_NAMES, type LossName } from "./loss_names.ts";
-
 /** The loss function of a name; throws an {@linkcode InputError} listing the names when unknown. */
 export function lossFunction(name: string): { name: LossName; fn: LossFunction } {
   const canonical = canonicalLossName(name);
@@ -23,11 +21,6 @@ export function lossFunction(name: string): { name: LossName; fn: LossFunction }
     );
   }
   return { name: canonical, fn: LOSS_FUNCTIONS[canonical] };
-}
-
-/** True when the loss expects class indices rather than one-hot rows as targets. */
-export function expectsClassIndices(name: LossName): boolean {
-  return name === "sparseCategoricalCrossentropy";
 }
 
 function epsilon(): number {

@@ -37,13 +37,14 @@ export type {
   GpuAdapterDescription,
   SetupBackendOptions,
 } from "./backend.ts";
-export { RULE_NAMES, suggestAll, suggestLearningRate } from "./suggest.ts";
-export type { SuggestCurve } from "./suggest.ts";
+export { RULES, suggestAll, suggestLearningRate } from "./suggest.ts";
+export type { Rule, SuggestCurve } from "./suggest.ts";
+export { RULE_NAMES, SUGGEST_METHODS } from "./vocabulary.ts";
 export { learningRateAt, learningRateSchedule } from "./schedule.ts";
 export type { ScheduleMode, ScheduleOptions } from "./schedule.ts";
 export { createLossSmoother, smoothLosses } from "./smoothing.ts";
 export type { LossSmoother } from "./smoothing.ts";
-export { LOSS_NAMES } from "./losses.ts";
+export { LOSS_NAMES } from "./loss_names.ts";
 export type { LossName } from "./loss_names.ts";
 export { OPTIMIZER_NAMES } from "./optimizer_spec.ts";
 export type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";

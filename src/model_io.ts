@@ -7,7 +7,8 @@
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { InputError, isInputError } from "./errors.ts";
-import { type LossName, normalizeLossName, parseJson } from "./config.ts";
+import { parseJson } from "./config.ts";
+import { canonicalLossName, type LossName } from "./loss_names.ts";
 import type { OptimizerSpec } from "./optimizer_spec.ts";
 import { readError, readInputText } from "./data/read_file.ts";
 import { importUserModule } from "./data/module.ts";
@@ -455,7 +456,7 @@ function lossFromConfig(loss: unknown, warnings: string[]): LossName | undefined
     name = named.class_name;
   }
   if (typeof name !== "string") return undefined;
-  const canonical = normalizeLossName(name);
+  const canonical = canonicalLossName(name);
   if (!canonical) warnings.push(`loss ${JSON.stringify(name)} is not supported; it was ignored`);
   return canonical;
 }

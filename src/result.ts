@@ -4,14 +4,15 @@
  * @module
  */
 
-/** Why a sweep ended. */
-export type StopReason = "completed" | "diverged" | "non-finite" | "time-budget" | "aborted";
+import type {
+  EvaluateSplit,
+  RuleName,
+  ScheduleMode,
+  StopReason,
+  SuggestMethod,
+} from "./vocabulary.ts";
 
-/** Names of the suggestion rules. */
-export type RuleName = "minimum" | "steepest" | "valley" | "slide" | "combined";
-
-/** A rule name or `auto`, the measured default. */
-export type SuggestMethod = RuleName | "auto";
+export type { RuleName, StopReason, SuggestMethod } from "./vocabulary.ts";
 
 /** A rule's answer: a learning rate at a step of the curve, or the reason it has none. */
 export type Suggestion =
@@ -75,7 +76,7 @@ export interface Settings {
   /** Planned number of steps. */
   numIters: number;
   /** Schedule shape. */
-  mode: "exp" | "linear";
+  mode: ScheduleMode;
   /** Smoothing factor beta of the moving average. */
   smoothing: number;
   /** Stop when the smoothed loss exceeds this multiple of its lowest value. */
@@ -83,7 +84,7 @@ export interface Settings {
   /** Number of repeated runs. */
   runs: number;
   /** Which loss the curve records. */
-  evaluate: "train" | "validation";
+  evaluate: EvaluateSplit;
   /** The suggestion rule asked for. */
   suggest: SuggestMethod;
   /** Number of training samples. */

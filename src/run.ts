@@ -3,15 +3,13 @@
  * result. Shared by the CLI and the GitHub Action.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, setupBackend } from "./backend.ts";
-import type { ResolvedConfig } from "./config.ts";
+import type { LrFinderConfig, ResolvedConfig } from "./config.ts";
 import { loadDataSplits } from "./data/mod.ts";
 import { loadModel } from "./model_io.ts";
-import type { OptimizerSpec } from "./optimizer_spec.ts";
-import { disposeOptimizer } from "./optimizers.ts";
 import type { LrFinderResult } from "./result.ts";
-import { findLearningRate, type SweepProgress } from "./sweep.ts";
+import type { SweepProgress, SweepSettings } from "./sweep.ts";
+import { disposeModel, sweepModel } from "./sweep_model.ts";
 
 /** Options of {@linkcode runConfig}. */
 export interface RunConfigOptions {
@@ -39,12 +37,10 @@ export interface RunReadyInfo {
   warnings: string[];
 }
 
-/** The optimizer used when neither the config nor the model's training config names one. */
-export const DEFAULT_OPTIMIZER: OptimizerSpec = { name: "adam" };
-
 /**
- * Loads the config's model and data, runs the sweep with its settings and returns the result.
- * The model is disposed afterwards; tensors are back to their count before the call.
+ * Loads the config's model and data, runs the sweep with its settings ({@linkcode sweepModel})
+ * and returns the result. The model is disposed afterwards; tensors are back to their count
+ * before the call.
  */
 export async function runConfig(
   config: ResolvedConfig,
@@ -61,21 +57,26 @@ export async function runConfig(
       params: loaded.model.countParams(),
       warnings: loaded.warnings,
     });
-    return await findLearningRate(loaded.model, splits, {
-      name: config.name,
-      loss: config.loss ?? loaded.loss,
-      optimizer: config.optimizer ?? loaded.optimizer ?? DEFAULT_OPTIMIZER,
-      batchSize: config.batchSize,
-      ...config.sweep,
-      suggest: config.suggest,
-      backend,
-      onStep: options.onStep,
-      signal: options.signal,
-    });
-  } finally {
-    const optimizer = loaded.model.optimizer as tf.Optimizer | undefined;
-    loaded.model.dispose();
-    // A model compiled with an optimizer object does not own it; disposing twice is harmless.
-    if (optimizer) disposeOptimizer(optimizer);
+  } catch (error) {
+    disposeModel(loaded.model);
+    throw error;
   }
+  return await sweepModel(loaded, splits, {
+    ...configSettings(config),
+    backend,
+    onStep: options.onStep,
+    signal: options.signal,
+  });
+}
+
+/** The sweep settings a config names (the model's training config fills in what it leaves out). */
+export function configSettings(config: LrFinderConfig): SweepSettings {
+  return {
+    name: config.name,
+    loss: config.loss,
+    optimizer: config.optimizer,
+    batchSize: config.batchSize,
+    ...config.sweep,
+    suggest: config.suggest,
+  };
 }

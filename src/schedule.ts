@@ -3,8 +3,9 @@
  * @module
  */
 
-/** Shape of the schedule: exponential (default) or linear growth. */
-export type ScheduleMode = "exp" | "linear";
+import type { ScheduleMode } from "./vocabulary.ts";
+
+export type { ScheduleMode } from "./vocabulary.ts";
 
 /** The learning rates a sweep steps through. */
 export interface ScheduleOptions {

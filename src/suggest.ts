@@ -9,7 +9,8 @@
  * Which rule `auto` stands for, and the constants below, were chosen by `bench/quality.ts`.
  * @module
  */
-import type { RuleName, Suggestion, SuggestMethod } from "./result.ts";
+import type { Suggestion } from "./result.ts";
+import { RULE_NAMES, type RuleName, type SuggestMethod } from "./vocabulary.ts";
 
 /** The curve a rule reads: learning rates, the smoothed and (optionally) the raw loss per step. */
 export interface SuggestCurve {
@@ -24,17 +25,17 @@ export interface SuggestCurve {
   losses?: readonly (number | null)[];
 }
 
-/** Every rule, in the order reports list them. */
-export const RULE_NAMES: readonly RuleName[] = [
-  "valley",
-  "steepest",
-  "minimum",
-  "slide",
-  "combined",
-];
+/** A suggestion rule: one curve in, one suggestion (or the reason there is none) out. */
+export type Rule = (curve: SuggestCurve) => Suggestion;
 
-/** Every accepted value of the `suggest` option. */
-export const SUGGEST_METHODS: readonly SuggestMethod[] = ["auto", ...RULE_NAMES];
+/** Each rule's function, by name: the registry `suggestAll` and `suggestLearningRate` read. */
+export const RULES: Readonly<Record<RuleName, Rule>> = {
+  valley: suggestValley,
+  steepest: suggestSteepest,
+  minimum: suggestMinimum,
+  slide: (curve) => suggestSlide(curve),
+  combined: suggestCombined,
+};
 
 /**
  * The rule `auto` stands for: the one with the lowest worst-case regret over the tasks of the
@@ -66,11 +67,6 @@ export const SLIDE_DISTANCE = 15;
  */
 export const SLIDE_THRESHOLD = 0.05;
 
-/** True when a string names a suggestion method. */
-export function isSuggestMethod(value: string): value is SuggestMethod {
-  return (SUGGEST_METHODS as readonly string[]).includes(value);
-}
-
 /** The rule a method names: `auto` stands for {@linkcode AUTO_RULE}. */
 export function ruleFor(method: SuggestMethod): RuleName {
   return method === "auto" ? AUTO_RULE : method;
@@ -81,29 +77,15 @@ export function suggestLearningRate(
   curve: SuggestCurve,
   method: SuggestMethod = "auto",
 ): Suggestion {
-  switch (ruleFor(method)) {
-    case "minimum":
-      return suggestMinimum(curve);
-    case "steepest":
-      return suggestSteepest(curve);
-    case "valley":
-      return suggestValley(curve);
-    case "slide":
-      return suggestSlide(curve);
-    case "combined":
-      return suggestCombined(curve);
-  }
+  return RULES[ruleFor(method)](curve);
 }
 
-/** Every rule's suggestion on the same curve. */
+/** Every rule's suggestion on the same curve, keyed in {@linkcode RULE_NAMES} order. */
 export function suggestAll(curve: SuggestCurve): Record<RuleName, Suggestion> {
-  return {
-    valley: suggestValley(curve),
-    steepest: suggestSteepest(curve),
-    minimum: suggestMinimum(curve),
-    slide: suggestSlide(curve),
-    combined: suggestCombined(curve),
-  };
+  return Object.fromEntries(RULE_NAMES.map((name) => [name, RULES[name](curve)])) as Record<
+    RuleName,
+    Suggestion
+  >;
 }
 
 /**

@@ -7,7 +7,9 @@ import * as tf from "@tensorflow/tfjs";
 import { type BatchLayout, createBatchSampler, gatherBatch, planBatchLayout } from "./batches.ts";
 import { type Dataset, type DataSplits, sampleLength } from "./data/dataset.ts";
 import { InputError } from "./errors.ts";
-import { type LossFunction, lossFunction, type LossName } from "./losses.ts";
+import { DEFAULTS } from "./defaults.ts";
+import type { LossName } from "./loss_names.ts";
+import { type LossFunction, lossFunction } from "./losses.ts";
 import type { OptimizerSpec } from "./optimizer_spec.ts";
 import {
   createSweepOptimizer,
@@ -16,27 +18,20 @@ import {
   setOptimizerLearningRate,
   trainingStep,
 } from "./optimizers.ts";
-import type {
-  LrFinderResult,
-  RuleName,
-  RunCurve,
-  Settings,
-  StopReason,
-  Suggestion,
-  SuggestMethod,
-  Uncertainty,
-} from "./result.ts";
+import type { LrFinderResult, RunCurve, Settings, Suggestion, Uncertainty } from "./result.ts";
 import { bandOf, medianCurve } from "./run_spread.ts";
-import { learningRateSchedule, type ScheduleMode } from "./schedule.ts";
-import { createLossSmoother, DEFAULT_BETA } from "./smoothing.ts";
+import { learningRateSchedule } from "./schedule.ts";
+import { createLossSmoother } from "./smoothing.ts";
+import { medianSuggestion, ruleFor, suggestAll, suggestLearningRate } from "./suggest.ts";
 import {
-  isSuggestMethod,
-  medianSuggestion,
+  type EvaluateSplit,
   RULE_NAMES,
-  ruleFor,
-  suggestAll,
-  suggestLearningRate,
-} from "./suggest.ts";
+  type RuleName,
+  type ScheduleMode,
+  type StopReason,
+  SUGGEST_METHODS,
+  type SuggestMethod,
+} from "./vocabulary.ts";
 
 /** Progress of a sweep, reported after every recorded step. */
 export interface SweepProgress {
@@ -58,8 +53,11 @@ export interface SweepProgress {
   elapsedMs: number;
 }
 
-/** Options of {@linkcode findLearningRate}; every field has a default. */
-export interface FindLearningRateOptions {
+/**
+ * What shapes the curve: the settings a result records (see `Settings` in result.ts). Every
+ * field has a default (see `DEFAULTS` in defaults.ts).
+ */
+export interface SweepSettings {
   /** Name used in reports; default the model's name. */
   name?: string;
   /** Loss name; default the compiled model's loss. */
@@ -85,13 +83,17 @@ export interface FindLearningRateOptions {
   /** Seed of the data order; run `r` uses `seed + r`. Default 0. */
   seed?: number;
   /** `train` records the batch loss; `validation` the loss on a fixed validation sample. */
-  evaluate?: "train" | "validation";
+  evaluate?: EvaluateSplit;
   /** Validation samples evaluated per step with `evaluate: "validation"`; default 512. */
   validationSamples?: number;
   /** Suggestion rule; default `auto`. */
   suggest?: SuggestMethod;
   /** Stop with `time-budget` once this many milliseconds have passed. */
   timeBudgetMs?: number;
+}
+
+/** How a sweep is run and watched; none of it changes the curve. */
+export interface SweepControls {
   /** Stop with `aborted` when this signal aborts. */
   signal?: AbortSignal;
   /** Called after every recorded step. */
@@ -104,20 +106,8 @@ export interface FindLearningRateOptions {
   readLag?: number;
 }
 
-const DEFAULTS = {
-  batchSize: 64,
-  startLr: 1e-7,
-  endLr: 10,
-  numIters: 100,
-  mode: "exp" as ScheduleMode,
-  smoothing: DEFAULT_BETA,
-  divergeThreshold: 4,
-  runs: 1,
-  seed: 0,
-  evaluate: "train" as const,
-  validationSamples: 512,
-  suggest: "auto" as SuggestMethod,
-};
+/** Options of {@linkcode findLearningRate}: the settings and the controls. */
+export interface FindLearningRateOptions extends SweepSettings, SweepControls {}
 
 /** Everything a run needs, resolved and validated before any training. */
 interface SweepPlan {
@@ -230,15 +220,15 @@ function planSweep(
     throw new InputError("the model has no trainable weights", { field: "model" });
   }
   const splits: DataSplits = "train" in data ? data : { train: data };
-  const startLr = options.startLr ?? DEFAULTS.startLr;
-  const endLr = options.endLr ?? DEFAULTS.endLr;
-  const numIters = options.numIters ?? DEFAULTS.numIters;
-  const mode = options.mode ?? DEFAULTS.mode;
-  const smoothing = options.smoothing ?? DEFAULTS.smoothing;
-  const divergeThreshold = options.divergeThreshold ?? DEFAULTS.divergeThreshold;
-  const runs = options.runs ?? DEFAULTS.runs;
-  const seed = options.seed ?? DEFAULTS.seed;
-  const evaluate = options.evaluate ?? DEFAULTS.evaluate;
+  const startLr = options.startLr ?? DEFAULTS.sweep.startLr;
+  const endLr = options.endLr ?? DEFAULTS.sweep.endLr;
+  const numIters = options.numIters ?? DEFAULTS.sweep.numIters;
+  const mode = options.mode ?? DEFAULTS.sweep.mode;
+  const smoothing = options.smoothing ?? DEFAULTS.sweep.smoothing;
+  const divergeThreshold = options.divergeThreshold ?? DEFAULTS.sweep.divergeThreshold;
+  const runs = options.runs ?? DEFAULTS.sweep.runs;
+  const seed = options.seed ?? DEFAULTS.sweep.seed;
+  const evaluate = options.evaluate ?? DEFAULTS.sweep.evaluate;
   const suggest = options.suggest ?? DEFAULTS.suggest;
   const validationSamples = options.validationSamples ?? DEFAULTS.validationSamples;
 
@@ -259,7 +249,7 @@ function planSweep(
   if (evaluate !== "train" && evaluate !== "validation") {
     fail("evaluate", `"train" or "validation"`, evaluate);
   }
-  if (!isSuggestMethod(suggest)) {
+  if (!(SUGGEST_METHODS as readonly string[]).includes(suggest)) {
     fail("suggest", "auto, minimum, steepest, valley, slide or combined", suggest);
   }
   if (!(Number.isInteger(validationSamples) && validationSamples >= 1)) {

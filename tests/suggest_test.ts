@@ -4,8 +4,8 @@ import {
   AUTO_RULE,
   medianSuggestion,
   nearestIndex,
-  RULE_NAMES,
   ruleFor,
+  RULES,
   SLIDE_THRESHOLD,
   smoothZeroLag,
   suggestAll,
@@ -16,6 +16,7 @@ import {
   suggestSteepest,
   suggestValley,
 } from "../src/suggest.ts";
+import { RULE_NAMES } from "../src/vocabulary.ts";
 
 /** Learning rates 10^(i / stepsPerDecade). */
 function lrs(n: number, stepsPerDecade = 1): number[] {
@@ -131,6 +132,18 @@ Deno.test("suggestAll answers every rule, in RULE_NAMES order", () => {
   const all = suggestAll({ lrs: lrs(20), smoothed: loss });
   assert.deepEqual(Object.keys(all), RULE_NAMES);
   for (const rule of RULE_NAMES) assert.equal(all[rule].method, rule);
+});
+
+Deno.test("RULES is the registry: one function per rule, read by suggestLearningRate", () => {
+  assert.deepEqual(Object.keys(RULES).sort(), [...RULE_NAMES].sort());
+  const loss = [10, 9.5, 9, 8, 8.5, 7, 6, 5, 6.5, 4, 3, 2.5, 3, 3.2, 3.1, 4, 6, 9, 15, 30];
+  const curve = { lrs: lrs(20), smoothed: loss, losses: loss };
+  assert.equal(RULES.valley, suggestValley);
+  assert.equal(RULES.minimum, suggestMinimum);
+  for (const rule of RULE_NAMES) {
+    assert.deepEqual(suggestLearningRate(curve, rule), RULES[rule](curve));
+    assert.deepEqual(suggestAll(curve)[rule], RULES[rule](curve));
+  }
 });
 
 Deno.test("smoothZeroLag: a straight line in log10(lr) comes back unchanged, ends included", () => {

@@ -4,11 +4,11 @@
  * @module
  */
 import type { LrFinderResult } from "../result.ts";
+import { RULE_NAMES } from "../vocabulary.ts";
 import {
   formatLr,
   formatUncertainty,
   REPORT_FILES,
-  REPORT_RULES,
   type ReportFiles,
   stopLine,
   terminalChart,
@@ -44,7 +44,7 @@ export function suggestionText(result: LrFinderResult): string {
 /** Every rule's suggestion, one indented line each; the chosen rule is marked. */
 export function rulesText(result: LrFinderResult): string {
   const lines = ["Rules:"];
-  for (const rule of REPORT_RULES) {
+  for (const rule of RULE_NAMES) {
     const s = result.suggestions[rule];
     if (!s) continue;
     const chosen = rule === result.suggestion.method ? "  <- chosen" : "";

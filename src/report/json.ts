@@ -4,6 +4,7 @@
  * @module
  */
 import type { LrFinderResult } from "../result.ts";
+import { RULE_NAMES } from "../vocabulary.ts";
 
 const RESULT_KEYS = [
   "version",
@@ -22,7 +23,6 @@ const RESULT_KEYS = [
   "model",
 ];
 const SUGGESTION_KEYS = ["lr", "index", "method", "reason"];
-const RULE_KEYS = ["valley", "steepest", "minimum", "slide", "combined"];
 const UNCERTAINTY_KEYS = ["low", "high", "perRun", "runsWithSuggestion"];
 const RUN_KEYS = ["seed", "losses", "smoothed", "stopReason", "suggestion"];
 const BAND_KEYS = ["low", "high"];
@@ -56,7 +56,7 @@ export function resultJson(result: LrFinderResult): string {
   const r = result as unknown as Record<string, unknown>;
   const value = ordered(r, RESULT_KEYS, {
     suggestion: (v) => ordered(v, SUGGESTION_KEYS),
-    suggestions: (v) => ordered(v, RULE_KEYS, {}, (s) => ordered(s, SUGGESTION_KEYS)),
+    suggestions: (v) => ordered(v, RULE_NAMES, {}, (s) => ordered(s, SUGGESTION_KEYS)),
     uncertainty: (v) => ordered(v, UNCERTAINTY_KEYS),
     runs: (v) =>
       Array.isArray(v)

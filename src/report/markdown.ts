@@ -4,18 +4,10 @@
  * rules table, the stop line, the settings table, the timing line and the Mermaid block.
  * @module
  */
-import type { LrFinderResult, RuleName, StopReason } from "../result.ts";
+import type { LrFinderResult, StopReason } from "../result.ts";
+import { RULE_NAMES } from "../vocabulary.ts";
 import { formatCount, formatDuration, formatLr, formatUncertainty } from "./format.ts";
 import { mermaidChart, type MermaidOptions } from "./mermaid.ts";
-
-/** Order in which reports list the rules. */
-export const REPORT_RULES: readonly RuleName[] = [
-  "valley",
-  "steepest",
-  "minimum",
-  "slide",
-  "combined",
-];
 
 /** Options of {@linkcode markdownReport}. */
 export interface MarkdownOptions {
@@ -57,7 +49,7 @@ export function rulesTable(result: LrFinderResult): string {
     "| Rule | Learning rate | Step | Note |",
     "| --- | ---: | ---: | --- |",
   ];
-  for (const rule of REPORT_RULES) {
+  for (const rule of RULE_NAMES) {
     const s = result.suggestions[rule];
     if (!s) continue;
     const chosen = rule === result.suggestion.method;

@@ -43,7 +43,6 @@ export {
   type MarkdownOptions,
   markdownReport,
   mermaidBlock,
-  REPORT_RULES,
   rulesTable,
   settingsTable,
   stopLine,
