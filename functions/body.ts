@@ -4,7 +4,7 @@
  * checked for nesting depth and `__proto__` keys before anything else looks at it.
  * @module
  */
-import { parseJson } from "../src/config.ts";
+import { parseJson } from "../src/data/read_file.ts";
 import { isInputError } from "../src/errors.ts";
 import { fieldProblem, HttpError } from "./problem.ts";
 

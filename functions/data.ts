@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { ConfigError, configIssues, strictObject } from "../src/config.ts";
+import { ConfigError, configIssues, strictObject } from "../src/validation.ts";
 import { type Dataset, sampleLength } from "../src/data/dataset.ts";
 import { datasetFromArrays, parseCsv } from "../src/data/mod.ts";
 import { InputError } from "../src/errors.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { strictObject } from "../src/config.ts";
+import { strictObject } from "../src/validation.ts";
 
 /** Activation functions a compact layer may name (TensorFlow.js names). */
 export const ACTIVATIONS = [

@@ -3,7 +3,7 @@
  * `detail` a person can act on and, for invalid fields, one entry per field with its path.
  * @module
  */
-import { ConfigError } from "../src/config.ts";
+import { ConfigError } from "../src/validation.ts";
 import { isInputError } from "../src/errors.ts";
 
 /** Media type of problem details. */

@@ -6,15 +6,8 @@
  * @module
  */
 import { z } from "zod";
-import {
-  ConfigError,
-  type ConfigIssue,
-  configIssues,
-  lossSchema,
-  optimizerSchema,
-  strictObject,
-  sweepSchema,
-} from "../src/config.ts";
+import { lossSchema, optimizerSchema, sweepSchema } from "../src/settings_schema.ts";
+import { ConfigError, type ConfigIssue, configIssues, strictObject } from "../src/validation.ts";
 import { type Dataset, sampleLength } from "../src/data/dataset.ts";
 import type { LossName } from "../src/loss_names.ts";
 import { trainingSettings } from "../src/model_io.ts";

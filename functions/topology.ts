@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ConfigError, type ConfigIssue } from "../src/config.ts";
+import { ConfigError, type ConfigIssue } from "../src/validation.ts";
 import { InputError } from "../src/errors.ts";
 
 /** Built-in layer classes of TensorFlow.js Layers a topology may use. */

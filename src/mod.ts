@@ -28,7 +28,15 @@
  * @module
  */
 export { findLearningRate } from "./sweep.ts";
-export type { FindLearningRateOptions, SweepProgress } from "./sweep.ts";
+export type {
+  FindLearningRateOptions,
+  SweepControls,
+  SweepProgress,
+  SweepSettings,
+} from "./sweep.ts";
+export { sweepModel } from "./sweep_model.ts";
+export type { ModelToSweep, SweepModelOptions } from "./sweep_model.ts";
+export { DEFAULTS } from "./defaults.ts";
 export { setupBackend } from "./backend.ts";
 export type {
   BackendInfo,
@@ -56,13 +64,12 @@ export type { LoadedModel, LoadModelOptions, SavedModel, SaveModelOptions } from
 export { loadConfig, mergeConfig, parseConfig } from "./config.ts";
 export type {
   ConfigOverrides,
-  DataConfig,
-  DataSource,
   LrFinderConfig,
   MergeConfigOptions,
   ParseConfigOptions,
   ResolvedConfig,
 } from "./config.ts";
+export type { DataConfig, DataSource } from "./data/sources.ts";
 export {
   datasetFromArrays,
   loadDataSource,

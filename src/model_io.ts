@@ -7,10 +7,9 @@
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { InputError, isInputError } from "./errors.ts";
-import { parseJson } from "./config.ts";
 import { canonicalLossName, type LossName } from "./loss_names.ts";
 import type { OptimizerSpec } from "./optimizer_spec.ts";
-import { readError, readInputText } from "./data/read_file.ts";
+import { parseJson, readError, readInputText } from "./data/read_file.ts";
 import { importUserModule } from "./data/module.ts";
 
 /** A model ready for a sweep, with the loss and optimizer its training config names. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { cliConfig, flagOverrides } from "../src/cli/config.ts";
 import { parseCliArgs } from "../src/cli/flags.ts";
-import { ConfigError } from "../src/config.ts";
+import { ConfigError } from "../src/validation.ts";
 import { isInputError } from "../src/errors.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "lr_find_cli_config_" });

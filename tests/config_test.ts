@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  ConfigError,
-  configJsonSchemaText,
-  loadConfig,
-  mergeConfig,
-  parseConfig,
-  parseJson,
-} from "../src/config.ts";
+import { loadConfig, mergeConfig, parseConfig } from "../src/config.ts";
+import { ConfigError } from "../src/validation.ts";
 import { InputError } from "../src/errors.ts";
 
 const MINIMAL = { model: "models/mnist/model.json", data: { train: { x: "x.npy", y: "y.npy" } } };
@@ -238,24 +232,6 @@ Deno.test("config: cross-field rules and other types", () => {
   ]);
 });
 
-Deno.test("config: JSON syntax errors name the file, line and column", () => {
-  assert.throws(
-    () => parseJson('{\n  "model": "m.json",\n  data: {}\n}', "lr-finder.json"),
-    (e: unknown) =>
-      e instanceof InputError &&
-      e.message === "lr-finder.json:3:3: invalid JSON: expected double-quoted property name",
-  );
-  assert.throws(
-    () => parseJson('{"a": 1,}', "c.json"),
-    (e: unknown) => e instanceof InputError && /^c\.json:1:9: invalid JSON: /.test(e.message),
-  );
-  assert.throws(
-    () => parseJson("", "empty.json"),
-    (e: unknown) =>
-      e instanceof InputError && /^empty\.json:1:1: invalid JSON: unexpected end/.test(e.message),
-  );
-});
-
 Deno.test("config: loadConfig resolves paths against the config's folder", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -346,27 +322,4 @@ Deno.test("config: mergeConfig applies overrides and validates again", () => {
   assert.equal(kept.configPath, "/cfg/lr-finder.json");
   assert.equal(kept.suggest, "valley");
   assert.equal(base.batchSize, 64, "the base config is not changed");
-});
-
-Deno.test("config: the committed JSON Schema is up to date (run `deno task schema`)", async () => {
-  const committed = await Deno.readTextFile(
-    new URL("../schema/lr-finder.schema.json", import.meta.url),
-  );
-  assert.equal(
-    committed,
-    configJsonSchemaText(),
-    "schema/lr-finder.schema.json is out of date: run deno task schema",
-  );
-});
-
-Deno.test("config: the JSON Schema describes the input: defaults, enums, strict objects", () => {
-  const schema = JSON.parse(configJsonSchemaText());
-  assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
-  assert.deepEqual(schema.required, ["model", "data"]);
-  assert.equal(schema.additionalProperties, false);
-  assert.equal(schema.properties.sweep.properties.startLr.default, 1e-7);
-  assert.equal(schema.properties.batchSize.default, 64);
-  assert.ok(schema.properties.loss.enum.includes("sparse_categorical_crossentropy"));
-  assert.equal(schema.properties.data.properties.train.anyOf.length, 5);
-  assert.equal(schema.properties.optimizer.oneOf.length, 7);
 });

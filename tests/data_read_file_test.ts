@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readError, readInputFile, readInputText } from "../src/data/read_file.ts";
+import { parseJson, readError, readInputFile, readInputText } from "../src/data/read_file.ts";
 import { InputError } from "../src/errors.ts";
 
 Deno.test("read_file: reads bytes and UTF-8 text without a byte-order mark", async () => {
@@ -44,4 +44,22 @@ Deno.test("read_file: missing files and directories name the path and what was e
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("read_file: JSON syntax errors name the file, line and column", () => {
+  assert.throws(
+    () => parseJson('{\n  "model": "m.json",\n  data: {}\n}', "lr-finder.json"),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.message === "lr-finder.json:3:3: invalid JSON: expected double-quoted property name",
+  );
+  assert.throws(
+    () => parseJson('{"a": 1,}', "c.json"),
+    (e: unknown) => e instanceof InputError && /^c\.json:1:9: invalid JSON: /.test(e.message),
+  );
+  assert.throws(
+    () => parseJson("", "empty.json"),
+    (e: unknown) =>
+      e instanceof InputError && /^empty\.json:1:1: invalid JSON: unexpected end/.test(e.message),
+  );
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Dataset } from "../src/data/dataset.ts";
-import { validateDataset } from "../src/data/validate.ts";
+import { checkDatasetLengths, validateDataset } from "../src/data/validate.ts";
 import { InputError } from "../src/errors.ts";
 
 function dataset(overrides: Partial<Dataset> = {}): Dataset {
@@ -96,4 +96,24 @@ Deno.test("validate: class indices out of range", () => {
 Deno.test("validate: the source argument wins over the dataset's own", () => {
   assert.match(problem(dataset({ size: 4 }), "other.csv"), /^other\.csv: /);
   assert.match(problem(dataset({ size: 4, source: undefined })), /^dataset: /);
+});
+
+Deno.test("checkDatasetLengths: empty data and lengths that disagree, named by field", () => {
+  const ok = dataset();
+  assert.equal(checkDatasetLengths(ok, "data.train"), ok);
+  assert.throws(() => checkDatasetLengths(dataset({ size: 0 }), "data.train"), {
+    name: "InputError",
+    message: "data.train is empty (d.npy): it needs at least one sample",
+  });
+  assert.throws(
+    () => checkDatasetLengths(dataset({ x: new Float32Array(5) }), "data.validation"),
+    (error: unknown) =>
+      error instanceof InputError && error.field === "data.validation.x" &&
+      error.message ===
+        "data.validation.x must hold 3 samples of shape [2] (6 values), got 5 values (d.npy)",
+  );
+  assert.throws(() => checkDatasetLengths(dataset({ y: new Int32Array(2) }), "data.train"), {
+    message: "data.train.y must hold one target of shape [] per sample (3 values for 3 " +
+      "samples), got 2 values (d.npy)",
+  });
 });

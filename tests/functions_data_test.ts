@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { requestDataset } from "../functions/data.ts";
 import { DEFAULT_LIMITS } from "../functions/limits.ts";
-import { ConfigError } from "../src/config.ts";
+import { ConfigError } from "../src/validation.ts";
 import { InputError } from "../src/errors.ts";
 
 const limits = DEFAULT_LIMITS;

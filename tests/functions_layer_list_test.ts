@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { layerListSchema, layerListTopology } from "../functions/layer_list.ts";
 import { buildModel, prepareTopology } from "../functions/topology.ts";
-import { configIssues } from "../src/config.ts";
+import { configIssues } from "../src/validation.ts";
 import "./functions_server.ts";
 
 const OUTPUT = { units: 3, activation: "softmax" };

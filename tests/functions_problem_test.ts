@@ -7,7 +7,7 @@ import {
   problemResponse,
   toHttpError,
 } from "../functions/problem.ts";
-import { ConfigError } from "../src/config.ts";
+import { ConfigError } from "../src/validation.ts";
 import { InputError } from "../src/errors.ts";
 
 Deno.test("jsonPointer: dotted paths with indices become JSON Pointers", () => {

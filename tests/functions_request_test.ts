@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_LIMITS } from "../functions/limits.ts";
 import { outputLayer, parseSweepRequest } from "../functions/request.ts";
-import { ConfigError } from "../src/config.ts";
+import { ConfigError } from "../src/validation.ts";
 import type { Dataset } from "../src/data/dataset.ts";
 import { smallRequest } from "./functions_server.ts";
 

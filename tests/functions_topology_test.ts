@@ -8,7 +8,7 @@ import {
   prepareTopology,
   REGULARIZER_AND_CONSTRAINT_CLASSES,
 } from "../functions/topology.ts";
-import { ConfigError } from "../src/config.ts";
+import { ConfigError } from "../src/validation.ts";
 import { InputError } from "../src/errors.ts";
 import { bitwiseEqual, weightValues } from "./helpers.ts";
 import { backend } from "./functions_server.ts";

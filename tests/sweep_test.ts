@@ -340,25 +340,29 @@ Deno.test("inputs are reshaped to the model's input shape and labels encoded for
 });
 
 const badOptions: { options: FindLearningRateOptions; message: RegExp }[] = [
-  { options: { startLr: 0 }, message: /^startLr must be a positive number, got 0$/ },
+  { options: { startLr: 0 }, message: /^startLr must be greater than 0, got 0$/ },
   {
     options: { startLr: 1e-3, endLr: 1e-4 },
-    message: /^endLr must be a number greater than startLr \(0\.001\), got 0\.0001$/,
+    message: /^endLr must be greater than startLr \(0\.001\), got 0\.0001$/,
   },
-  { options: { numIters: 5 }, message: /^numIters must be an integer of at least 10, got 5$/ },
+  { options: { numIters: 5 }, message: /^numIters must be at least 10, got 5$/ },
   {
     options: { batchSize: 1000 },
     message: /^batchSize must be at most the number of training samples \(512\), got 1000$/,
   },
-  { options: { smoothing: 1 }, message: /^smoothing must be a number in \[0, 1\), got 1$/ },
+  { options: { smoothing: 1 }, message: /^smoothing must be less than 1, got 1$/ },
   {
     options: { divergeThreshold: 1 },
-    message: /^divergeThreshold must be a number greater than 1, got 1$/,
+    message: /^divergeThreshold must be greater than 1, got 1$/,
   },
-  { options: { runs: 0 }, message: /^runs must be an integer of at least 1, got 0$/ },
+  { options: { runs: 0 }, message: /^runs must be at least 1, got 0$/ },
+  { options: { runs: 51 }, message: /^runs must be at most 50, got 51$/ },
+  { options: { numIters: 10.5 }, message: /^numIters: expected an integer, got 10\.5$/ },
+  { options: { timeBudgetMs: 0 }, message: /^timeBudgetMs must be greater than 0, got 0$/ },
   {
     options: { suggest: "best" as "auto" },
-    message: /^suggest must be auto, minimum, steepest, valley, slide or combined, got "best"$/,
+    message:
+      /^suggest must be one of "auto", "valley", "steepest", "minimum", "slide", "combined", got "best"$/,
   },
   { options: { loss: "nope" }, message: /^loss must be one of/ },
 ];

@@ -5,17 +5,16 @@
  */
 import { resolve } from "node:path";
 import {
-  ConfigError,
-  type ConfigIssue,
   type ConfigOverrides,
-  type DataSource,
   loadConfig,
   mergeConfig,
   parseConfig,
-  parseJson,
   resolveConfigPaths,
   type ResolvedConfig,
 } from "../config.ts";
+import { parseJson } from "../data/read_file.ts";
+import type { DataSource } from "../data/sources.ts";
+import { ConfigError, type ConfigIssue } from "../validation.ts";
 import { InputError } from "../errors.ts";
 import type { OptimizerSpec } from "../optimizer_spec.ts";
 import { flagForField, type FlagValues, type ParsedArgs } from "./flags.ts";

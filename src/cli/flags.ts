@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { closestKey } from "../config.ts";
+import { closestKey } from "../validation.ts";
 import { InputError } from "../errors.ts";
 
 /** Where a flag appears in `--help`. */

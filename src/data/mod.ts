@@ -12,7 +12,7 @@
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
-import type { DataConfig, DataSource } from "../config.ts";
+import type { DataConfig, DataSource } from "./sources.ts";
 import { InputError, isInputError } from "../errors.ts";
 import { loadCsv } from "./csv.ts";
 import type { Dataset, DataSplits } from "./dataset.ts";
@@ -62,7 +62,15 @@ export {
   type SyntheticSpec,
 } from "./synthetic.ts";
 export { validateDataset } from "./validate.ts";
-export { readInputFile, readInputText } from "./read_file.ts";
+export { parseJson, readInputFile, readInputText } from "./read_file.ts";
+export {
+  type DataConfig,
+  dataSchema,
+  type DataSource,
+  type DataSourceInput,
+  dataSourceSchema,
+  resolveSourcePaths,
+} from "./sources.ts";
 
 /** Options of {@linkcode loadDataSource} and {@linkcode loadDataSplits}. */
 export interface LoadDataOptions {

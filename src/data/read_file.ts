@@ -1,6 +1,7 @@
 /**
- * Reading a user's input files with errors that name the file and say how to fix the problem.
- * Files are only ever opened for reading.
+ * Reading a user's input files, and parsing JSON text, with errors that name the file (and for
+ * JSON the line and column) and say how to fix the problem. Files are only ever opened for
+ * reading.
  * @module
  */
 import { InputError } from "../errors.ts";
@@ -62,4 +63,43 @@ export function readError(
     problem = `${what} cannot be read: ${error instanceof Error ? error.message : String(error)}`;
   }
   return new InputError(`${path}: ${problem}`, { field: path, cause: error });
+}
+
+/**
+ * Parses JSON text; a syntax error is an {@linkcode InputError} naming the file, line and
+ * column: `lr-finder.json:3:5: invalid JSON: expected double-quoted property name`.
+ */
+export function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const { offset, reason } = jsonErrorAt(error, text);
+    const before = text.slice(0, offset).split("\n");
+    const line = before.length;
+    const column = before[before.length - 1].length + 1;
+    throw new InputError(`${source}:${line}:${column}: invalid JSON: ${reason}`, {
+      field: source,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Where a `JSON.parse` error happened and why, from V8's message: `... at position N`, or for
+ * an unexpected token the context snippet V8 quotes (10 characters either side of it).
+ */
+function jsonErrorAt(error: unknown, text: string): { offset: number; reason: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+  const position = /^(.*?) in JSON at position (\d+)/.exec(message);
+  if (position) return { offset: Number(position[2]), reason: lower(position[1]) };
+  const token = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/
+    .exec(message);
+  if (token) {
+    const [, char, cut, snippet] = token;
+    const start = text.indexOf(snippet);
+    const offset = cut && start >= 0 ? start + 10 : text.indexOf(char, Math.max(start, 0));
+    return { offset: Math.max(offset, 0), reason: `unexpected token '${char}'` };
+  }
+  return { offset: text.length, reason: lower(message) };
 }

@@ -102,3 +102,34 @@ function indexSuffix(offset: number, shape: readonly number[]): string {
   }
   return parts.map((p) => `[${p}]`).join("");
 }
+
+/**
+ * The cheap check of a dataset handed to the sweep directly: it has samples, and `x` and `y`
+ * hold as many values as `size` samples of their shapes. Throws an {@linkcode InputError}
+ * naming `field` (e.g. `data.train`); {@linkcode validateDataset} is the loaders' full check.
+ */
+export function checkDatasetLengths(data: Dataset, field: string): Dataset {
+  const where = data.source ? ` (${data.source})` : "";
+  if (!(Number.isInteger(data.size) && data.size > 0)) {
+    throw new InputError(`${field} is empty${where}: it needs at least one sample`, { field });
+  }
+  const xValues = data.size * sampleLength(data.xShape);
+  if (data.x.length !== xValues) {
+    throw new InputError(
+      `${field}.x must hold ${data.size} samples of shape [${
+        data.xShape.join(", ")
+      }] (${xValues} values), got ${data.x.length} values${where}`,
+      { field: `${field}.x` },
+    );
+  }
+  const yValues = data.size * sampleLength(data.yShape);
+  if (data.y.length !== yValues) {
+    throw new InputError(
+      `${field}.y must hold one target of shape [${
+        data.yShape.join(", ")
+      }] per sample (${yValues} values for ${data.size} samples), got ${data.y.length} values${where}`,
+      { field: `${field}.y` },
+    );
+  }
+  return data;
+}

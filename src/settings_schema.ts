@@ -1,0 +1,151 @@
+/**
+ * The zod schemas of the settings that shape a sweep (loss, optimizer, the `sweep` section,
+ * batch size, suggestion rule), with their defaults from `DEFAULTS`. The config file, the HTTP
+ * request and the sweep's own options are all validated by these.
+ * @module
+ */
+import { z } from "zod";
+import { DEFAULTS } from "./defaults.ts";
+import { canonicalLossName, LOSS_ALIASES, LOSS_NAMES, type LossName } from "./loss_names.ts";
+import type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
+import { strictObject } from "./validation.ts";
+import { EVALUATE_SPLITS, SCHEDULE_MODES, SUGGEST_METHODS } from "./vocabulary.ts";
+
+const positive = z.number().positive();
+const unit = z.number().min(0).lt(1);
+
+/** Spellings offered to editors by the JSON Schema: camelCase, Keras snake_case, short names. */
+const LOSS_SPELLINGS: string[] = [
+  ...LOSS_NAMES,
+  ...LOSS_NAMES.map((name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))
+    .filter((name) => !(LOSS_NAMES as readonly string[]).includes(name)),
+  "log_cosh",
+  "kl_divergence",
+  ...Object.keys(LOSS_ALIASES).filter((alias) => alias !== "kldivergence"),
+];
+
+/** Schema of a loss name: any accepted spelling in, the canonical TensorFlow.js name out. */
+export const lossSchema = z.string().superRefine((name, ctx) => {
+  if (canonicalLossName(name) === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be one of ${LOSS_NAMES.join(", ")} (Keras snake_case also works), got ${
+        JSON.stringify(name)
+      }`,
+    });
+  }
+}).transform((name) => canonicalLossName(name) as LossName).meta({
+  description: "Loss function (TensorFlow.js name; Keras snake_case is accepted)",
+  enum: LOSS_SPELLINGS,
+});
+
+const learningRate = positive.optional().describe(
+  "Learning rate outside the sweep (ignored by the sweep)",
+);
+const epsilon = positive.optional().describe("Numerical stability term");
+
+/** Parameters each optimizer accepts. */
+const OPTIMIZER_SHAPES = {
+  sgd: { learningRate },
+  momentum: {
+    learningRate,
+    momentum: z.number().min(0).optional().describe("Default 0.9"),
+    useNesterov: z.boolean().optional().describe("Default false"),
+  },
+  adam: {
+    learningRate,
+    beta1: unit.optional().describe("Default 0.9"),
+    beta2: unit.optional().describe("Default 0.999"),
+    epsilon,
+  },
+  adamax: {
+    learningRate,
+    beta1: unit.optional().describe("Default 0.9"),
+    beta2: unit.optional().describe("Default 0.999"),
+    epsilon,
+    decay: z.number().min(0).optional().describe("Learning-rate decay per step, default 0"),
+  },
+  rmsprop: {
+    learningRate,
+    decay: unit.optional().describe("Discounting factor, default 0.9"),
+    momentum: z.number().min(0).optional().describe("Default 0"),
+    epsilon,
+    centered: z.boolean().optional().describe("Default false"),
+  },
+  adagrad: {
+    learningRate,
+    initialAccumulatorValue: z.number().min(0).optional().describe("Default 0.1"),
+  },
+  adadelta: {
+    learningRate,
+    rho: unit.optional().describe("Decay rate, default 0.95"),
+    epsilon,
+  },
+} as const satisfies Record<OptimizerName, z.core.$ZodLooseShape>;
+
+function optimizerVariant<N extends OptimizerName, S extends z.core.$ZodLooseShape>(
+  name: N,
+  shape: S,
+) {
+  return strictObject({ name: z.literal(name), ...shape }, name);
+}
+
+/** Schema of an optimizer: a name and that optimizer's own parameters. */
+export const optimizerSchema = z.discriminatedUnion("name", [
+  optimizerVariant("sgd", OPTIMIZER_SHAPES.sgd),
+  optimizerVariant("momentum", OPTIMIZER_SHAPES.momentum),
+  optimizerVariant("adam", OPTIMIZER_SHAPES.adam),
+  optimizerVariant("adamax", OPTIMIZER_SHAPES.adamax),
+  optimizerVariant("rmsprop", OPTIMIZER_SHAPES.rmsprop),
+  optimizerVariant("adagrad", OPTIMIZER_SHAPES.adagrad),
+  optimizerVariant("adadelta", OPTIMIZER_SHAPES.adadelta),
+]) satisfies z.ZodType<OptimizerSpec>;
+
+/**
+ * The fields of the `sweep` section, with their defaults. The sweep's options schema (in
+ * `sweep_plan.ts`) spreads them too, so a new sweep setting is declared once, here.
+ */
+export const sweepFields = {
+  startLr: positive.default(DEFAULTS.sweep.startLr).describe("First learning rate (> 0)"),
+  endLr: positive.default(DEFAULTS.sweep.endLr).describe("Last learning rate (> startLr)"),
+  numIters: z.int().min(10).default(DEFAULTS.sweep.numIters).describe("Steps of the sweep"),
+  mode: z.enum(SCHEDULE_MODES).default(DEFAULTS.sweep.mode).describe("exp or linear schedule"),
+  smoothing: unit.default(DEFAULTS.sweep.smoothing).describe("Beta of the loss average"),
+  divergeThreshold: z.number().gt(1).default(DEFAULTS.sweep.divergeThreshold).describe(
+    "Stop when the smoothed loss exceeds this times its minimum",
+  ),
+  runs: z.int().min(1).max(50).default(DEFAULTS.sweep.runs).describe(
+    "Independent sweeps (different seeds) for an uncertainty range",
+  ),
+  seed: z.int().default(DEFAULTS.sweep.seed).describe("Seed of data order and sampling"),
+  evaluate: z.enum(EVALUATE_SPLITS).default(DEFAULTS.sweep.evaluate).describe(
+    "Record the training batch loss, or the loss on a validation batch",
+  ),
+  timeBudgetMs: positive.optional().describe("Stop the sweep after this many milliseconds"),
+};
+
+/** The rule across the sweep's fields: `endLr` must exceed `startLr`. */
+export function checkLearningRateRange(
+  sweep: { startLr?: unknown; endLr?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  const { startLr, endLr } = sweep;
+  if (typeof startLr === "number" && typeof endLr === "number" && startLr > 0 && endLr <= startLr) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["endLr"],
+      message: `must be greater than startLr (${startLr}), got ${endLr}`,
+    });
+  }
+}
+
+/** Schema of the `sweep` section (defaults filled in, `endLr > startLr`). */
+export const sweepSchema = strictObject(sweepFields).superRefine(checkLearningRateRange).prefault(
+  {},
+);
+
+/** Schema of the mini-batch size. */
+export const batchSizeSchema = z.int().min(1);
+
+/** Schema of the suggestion rule. */
+export const suggestSchema = z.enum(SUGGEST_METHODS);

@@ -1,0 +1,83 @@
+/**
+ * The options of a sweep: the settings that shape the curve (each with its default in
+ * `DEFAULTS`), the controls that run and watch it, and the progress it reports.
+ * @module
+ */
+import type { OptimizerSpec } from "./optimizer_spec.ts";
+import type { EvaluateSplit, ScheduleMode, SuggestMethod } from "./vocabulary.ts";
+
+/** Progress of a sweep, reported after every recorded step. */
+export interface SweepProgress {
+  /** 0-based index of the current run. */
+  run: number;
+  /** Number of runs. */
+  runs: number;
+  /** 0-based step within the run. */
+  step: number;
+  /** Planned steps per run. */
+  numIters: number;
+  /** Learning rate of the step. */
+  lr: number;
+  /** Raw loss of the step (`NaN` when not finite). */
+  loss: number;
+  /** Smoothed loss of the step (`NaN` when not finite). */
+  smoothed: number;
+  /** Milliseconds since the sweep started. */
+  elapsedMs: number;
+}
+
+/**
+ * What shapes the curve: the settings a result records (see `Settings` in result.ts). Every
+ * field has a default (see `DEFAULTS` in defaults.ts).
+ */
+export interface SweepSettings {
+  /** Name used in reports; default the model's name. */
+  name?: string;
+  /** Loss name; default the compiled model's loss. */
+  loss?: string;
+  /** Optimizer; default a copy of the compiled model's optimizer (with its state). */
+  optimizer?: OptimizerSpec;
+  /** Samples per step; default 64, or the data size when smaller. */
+  batchSize?: number;
+  /** First learning rate; default 1e-7. */
+  startLr?: number;
+  /** Last learning rate; default 10. */
+  endLr?: number;
+  /** Steps per run; default 100, at least 10. */
+  numIters?: number;
+  /** Schedule shape; default `exp`. */
+  mode?: ScheduleMode;
+  /** Smoothing factor beta in [0, 1); default 0.98. */
+  smoothing?: number;
+  /** Stop when the smoothed loss exceeds this multiple of its lowest value; default 4. */
+  divergeThreshold?: number;
+  /** Repetitions from the same initial state with different data orders; default 1. */
+  runs?: number;
+  /** Seed of the data order; run `r` uses `seed + r`. Default 0. */
+  seed?: number;
+  /** `train` records the batch loss; `validation` the loss on a fixed validation sample. */
+  evaluate?: EvaluateSplit;
+  /** Validation samples evaluated per step with `evaluate: "validation"`; default 512. */
+  validationSamples?: number;
+  /** Suggestion rule; default `auto`. */
+  suggest?: SuggestMethod;
+  /** Stop with `time-budget` once this many milliseconds have passed. */
+  timeBudgetMs?: number;
+}
+
+/** How a sweep is run and watched; none of it changes the curve. */
+export interface SweepControls {
+  /** Stop with `aborted` when this signal aborts. */
+  signal?: AbortSignal;
+  /** Called after every recorded step. */
+  onStep?: (progress: SweepProgress) => void;
+  /** Backend name and GPU adapter recorded in the settings; default the current backend. */
+  backend?: { name: string; adapter?: { description: string } };
+  /** Untimed steps run (and undone) first to compile kernels; default 2 on webgpu, else 0. */
+  warmupSteps?: number;
+  /** Steps a loss may wait before it is read; default 3 on webgpu (no GPU stall), else 0. */
+  readLag?: number;
+}
+
+/** Options of `findLearningRate`: the settings and the controls. */
+export interface FindLearningRateOptions extends SweepSettings, SweepControls {}
