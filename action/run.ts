@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { type BackendRequest, setupBackend } from "../src/backend.ts";
 import { loadConfig, type ResolvedConfig } from "../src/config.ts";
 import { InputError, isInputError } from "../src/errors.ts";
-import { formatLoss, formatLr, writeReport } from "../src/report/mod.ts";
+import { formatLoss, formatLr, renderReport, writeRenderedReport } from "../src/report/mod.ts";
 import type { LrFinderResult } from "../src/result.ts";
 import { runConfig } from "../src/run.ts";
 import { readResultsArtifact, type ResultEntry } from "./artifact.ts";
@@ -136,12 +136,13 @@ async function sweepAll(
         names.set(config.name, path);
         const result = await sweep(config, inputs, io);
         const dir = join(context.outDir, pathSegment(result.name));
-        const files = await writeReport(result, dir);
+        const report = await renderReport(result);
+        const files = await writeRenderedReport(report, dir);
         io.info(`wrote ${files.json}, ${files.png}, ${files.svg}, ${files.csv}, ${files.markdown}`);
         await publisher.publish({
           result,
-          json: await Deno.readTextFile(files.json),
-          png: await Deno.readFile(files.png),
+          json: report.json,
+          png: report.png,
           resultPath: files.json,
           plotPath: files.png,
         });

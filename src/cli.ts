@@ -13,14 +13,11 @@
 import { join } from "node:path";
 import denoConfig from "../deno.json" with { type: "json" };
 import { cliConfig } from "./cli/config.ts";
-import { finishSweep } from "./cli/finish.ts";
 import { helpText, parseCliArgs } from "./cli/flags.ts";
-import { listenForInterrupt } from "./cli/interrupt.ts";
 import { EXIT_CODES, reportError, writeErr, writeOut } from "./cli/output.ts";
-import { createProgressBar } from "./cli/progress.ts";
+import { sweepOnCommandLine } from "./cli/session.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { formatCount, formatLr } from "./report/mod.ts";
-import type { LrFinderResult } from "./result.ts";
 import { runConfig, type RunReadyInfo } from "./run.ts";
 
 export { EXIT_CODES } from "./cli/output.ts";
@@ -65,24 +62,19 @@ async function run(args: readonly string[]): Promise<number> {
   const status = (line: string) => quiet || writeErr(`${line}\n`);
   status(`${config.name}: loading the model and data`);
 
-  const interrupt = listenForInterrupt();
-  const bar = createProgressBar({ quiet });
-  let result: LrFinderResult;
-  try {
-    result = await runConfig(config, {
-      requireGpu: parsed.values["require-gpu"] === true,
-      signal: interrupt.signal,
-      onReady: (info) => {
-        for (const warning of info.warnings) writeErr(`warning: ${warning}\n`);
-        status(readyLine(config, info));
-      },
-      onStep: (progress) => bar.update(progress),
-    });
-  } finally {
-    bar.stop();
-    interrupt.dispose();
-  }
-  return await finishSweep(result, { outDir, json: parsed.values.json === true, quiet });
+  return await sweepOnCommandLine(
+    ({ signal, onStep }) =>
+      runConfig(config, {
+        requireGpu: parsed.values["require-gpu"] === true,
+        signal,
+        onReady: (info) => {
+          for (const warning of info.warnings) writeErr(`warning: ${warning}\n`);
+          status(readyLine(config, info));
+        },
+        onStep,
+      }),
+    { outDir, json: parsed.values.json === true, quiet },
+  );
 }
 
 function readyLine(config: ResolvedConfig, info: RunReadyInfo): string {

@@ -11,13 +11,11 @@
  * ```
  * @module
  */
-import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendRequest, isBackendRequest, setupBackend } from "./backend.ts";
-import { finishSweep } from "./cli/finish.ts";
-import { listenForInterrupt } from "./cli/interrupt.ts";
 import { EXIT_CODES, reportError, writeErr, writeOut } from "./cli/output.ts";
-import { createProgressBar } from "./cli/progress.ts";
+import { parseFlags } from "./cli/parse_flags.ts";
+import { sweepOnCommandLine } from "./cli/session.ts";
 import type { Dataset } from "./data/dataset.ts";
 import { syntheticDataset, type SyntheticSpec } from "./data/synthetic.ts";
 import { InputError } from "./errors.ts";
@@ -127,7 +125,7 @@ Next: run your own model with deno task lr-find --help.
 /** Runs the demo with command-line arguments and returns the exit code (as `lr-find`). */
 export async function main(args: readonly string[]): Promise<number> {
   try {
-    const { values } = parseDemoArgs(args);
+    const values = parseDemoArgs(args);
     if (values.help) {
       writeOut(HELP);
       return EXIT_CODES.done;
@@ -148,20 +146,10 @@ export async function main(args: readonly string[]): Promise<number> {
           `${DEMO_SWEEP.runs} runs, backend ${backend}\n`,
       );
     }
-    const interrupt = listenForInterrupt();
-    const bar = createProgressBar({ quiet });
-    let result: LrFinderResult;
-    try {
-      result = await runDemo({
-        backend,
-        signal: interrupt.signal,
-        onStep: (progress) => bar.update(progress),
-      });
-    } finally {
-      bar.stop();
-      interrupt.dispose();
-    }
-    const code = await finishSweep(result, { outDir: values.out ?? DEMO_OUT_DIR, quiet });
+    const code = await sweepOnCommandLine(
+      ({ signal, onStep }) => runDemo({ backend, signal, onStep }),
+      { outDir: values.out ?? DEMO_OUT_DIR, quiet },
+    );
     if (code === EXIT_CODES.done && !quiet) {
       writeErr("Next: deno task lr-find --help to run the test on your own model\n");
     }
@@ -172,24 +160,12 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 function parseDemoArgs(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: "string", short: "o" },
-        backend: { type: "string" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new InputError(
-      `${(error instanceof Error ? error.message : String(error)).split("\n")[0]}; ` +
-        "the demo takes --out DIR, --backend NAME, --quiet and --help",
-    );
-  }
+  return parseFlags(args, {
+    out: { type: "string", short: "o" },
+    backend: { type: "string" },
+    quiet: { type: "boolean", short: "q" },
+    help: { type: "boolean", short: "h" },
+  }, "; the demo takes --out DIR, --backend NAME, --quiet and --help");
 }
 
 if (import.meta.main) {

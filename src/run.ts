@@ -70,7 +70,7 @@ export async function runConfig(
 }
 
 /** The sweep settings a config names (the model's training config fills in what it leaves out). */
-export function configSettings(config: LrFinderConfig): SweepSettings {
+function configSettings(config: LrFinderConfig): SweepSettings {
   return {
     name: config.name,
     loss: config.loss,

@@ -187,13 +187,9 @@ export function suggestMinimum(curve: SuggestCurve): Suggestion {
  * log10(lr), skipping the first 10% of points and the last 5.
  */
 export function suggestSteepest(curve: SuggestCurve): Suggestion {
-  const usable = usableCurve(curve);
-  if (typeof usable === "string") return refuse("steepest", usable);
-  const { lrs, loss } = usable;
-  const window = searchWindow(loss.length);
-  if (window.end - window.start < 3) {
-    return refuse("steepest", tooFew(loss.length, minimumPointsForWindow(3)));
-  }
+  const usable = windowedCurve(curve, "steepest");
+  if ("method" in usable) return usable;
+  const { lrs, loss, window } = usable;
   const slopes = slopesPerDecade(lrs, loss);
   let best = window.start;
   for (let i = window.start + 1; i < window.end; i++) if (slopes[i] < slopes[best]) best = i;
@@ -210,13 +206,9 @@ export function suggestSteepest(curve: SuggestCurve): Suggestion {
  * the point at start + floor(L/3) + floor(L/6), the valley's middle.
  */
 export function suggestValley(curve: SuggestCurve): Suggestion {
-  const usable = usableCurve(curve);
-  if (typeof usable === "string") return refuse("valley", usable);
-  const { lrs, loss } = usable;
-  const window = searchWindow(loss.length);
-  if (window.end - window.start < 3) {
-    return refuse("valley", tooFew(loss.length, minimumPointsForWindow(3)));
-  }
+  const usable = windowedCurve(curve, "valley");
+  if ("method" in usable) return usable;
+  const { lrs, loss, window } = usable;
   const values = loss.slice(window.start, window.end);
   const lengths = decreasingRunLengths(values);
   let end = 0;
@@ -306,6 +298,23 @@ function usableCurve(curve: SuggestCurve): UsableCurve | string {
     }
   }
   return { lrs: curve.lrs.slice(0, loss.length), loss };
+}
+
+/**
+ * The usable curve with the search window of `steepest` and `valley`, or the rule's refusal when
+ * the curve is unusable or the window holds fewer than 3 points.
+ */
+function windowedCurve(
+  curve: SuggestCurve,
+  rule: RuleName,
+): (UsableCurve & { window: { start: number; end: number } }) | Suggestion {
+  const usable = usableCurve(curve);
+  if (typeof usable === "string") return refuse(rule, usable);
+  const window = searchWindow(usable.loss.length);
+  if (window.end - window.start < 3) {
+    return refuse(rule, tooFew(usable.loss.length, minimumPointsForWindow(3)));
+  }
+  return { ...usable, window };
 }
 
 function searchWindow(points: number): { start: number; end: number } {

@@ -1,19 +1,18 @@
 import { getOctokit } from "@actions/github";
 import assert from "node:assert/strict";
 import { blobUrl, branchHead, commitFiles, errorStatus, readFile } from "../action/git_data.ts";
-import { GitHubMock, READ_ONLY_TOKEN, WORKFLOW_TOKEN } from "./github_mock/mod.ts";
+import {
+  type GitHubMock,
+  READ_ONLY_TOKEN,
+  withGitHubMock,
+  WORKFLOW_TOKEN,
+} from "./github_mock/mod.ts";
 
 const TARGET = { owner: "o", repo: "r" };
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-async function withMock(fn: (mock: GitHubMock) => Promise<void>): Promise<void> {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
-    await fn(mock);
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+function withMock(fn: (mock: GitHubMock) => Promise<void>): Promise<void> {
+  return withGitHubMock({ repositories: ["o/r"] }, fn);
 }
 
 Deno.test("commitFiles creates a missing branch as an orphan, then commits on top of it", async () => {

@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { saveModel } from "../src/model_io.ts";
-import { GitHubMock, PERSONAL_TOKEN, READ_ONLY_TOKEN, WORKFLOW_TOKEN } from "./github_mock/mod.ts";
+import {
+  type GitHubMock,
+  PERSONAL_TOKEN,
+  READ_ONLY_TOKEN,
+  withGitHubMock,
+  WORKFLOW_TOKEN,
+} from "./github_mock/mod.ts";
 import {
   addConfig,
   EXAMPLE_PR,
@@ -43,15 +49,8 @@ function assertSucceeded(run: RunnerResult): void {
   assert.equal(run.code, 0, `the step failed:\n${run.log}`);
 }
 
-async function withMock(fn: (mock: GitHubMock) => Promise<void>): Promise<void> {
-  const mock = new GitHubMock({ repositories: [REPO] });
-  try {
-    await fn(mock);
-    assert.deepEqual(mock.violations, [], "every request follows GitHub's OpenAPI description");
-  } finally {
-    await mock.close();
-    await removeTempDirs();
-  }
+function withMock(fn: (mock: GitHubMock) => Promise<void>): Promise<void> {
+  return withGitHubMock({ repositories: [REPO] }, fn).finally(removeTempDirs);
 }
 
 async function pullRequestRun(

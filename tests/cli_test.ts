@@ -1,26 +1,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
 import { defaultOutDir, EXIT_CODES, main, VERSION } from "../src/cli.ts";
 import { FLAGS } from "../src/cli/flags.ts";
 import { saveModel } from "../src/model_io.ts";
 import type { LrFinderResult } from "../src/result.ts";
-import { blobs, mlp } from "./helpers.ts";
+import { blobs, mlp, ROOT, taskPermissions } from "./helpers.ts";
 
 await setupBackend("cpu");
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "src", "cli.ts");
 /** The permissions of `deno task lr-find`, read from deno.json so the tests follow the task. */
 const TASK_FLAGS = await taskPermissions("lr-find");
 const SPECIES = ["setosa", "versicolor", "virginica"];
-
-async function taskPermissions(task: string): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
-  return (config.tasks[task] as string).split(/\s+/).filter((part) => part.startsWith("--allow"));
-}
 
 interface CliRun {
   code: number;
@@ -28,9 +21,14 @@ interface CliRun {
   stderr: string;
 }
 
+/** The arguments of `deno` that run the CLI as `deno task lr-find` does, then `args`. */
+function cliArgs(...args: string[]): string[] {
+  return ["run", ...TASK_FLAGS, "--config", join(ROOT, "deno.json"), CLI, ...args];
+}
+
 async function runCli(args: string[], cwd: string): Promise<CliRun> {
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...TASK_FLAGS, "--config", join(ROOT, "deno.json"), CLI, ...args],
+    args: cliArgs(...args),
     cwd,
     stdin: "null",
     stdout: "piped",
@@ -313,12 +311,7 @@ Deno.test("an --out folder that cannot be created exits 2 naming --out", async (
 Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async () => {
   const out = join(dir, "interrupted");
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...TASK_FLAGS,
-      "--config",
-      join(ROOT, "deno.json"),
-      CLI,
+    args: cliArgs(
       "lr-finder.json",
       "--steps",
       "1000000",
@@ -326,7 +319,7 @@ Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async
       "1e-4",
       "--out",
       out,
-    ],
+    ),
     cwd: dir,
     stdin: "null",
     stdout: "piped",
@@ -366,16 +359,7 @@ Deno.test({
   fn: async () => {
     const shell = [
       "deno",
-      "run",
-      ...TASK_FLAGS,
-      "--config",
-      join(ROOT, "deno.json"),
-      CLI,
-      "lr-finder.json",
-      "--steps",
-      "30",
-      "--out",
-      join(dir, "tty"),
+      ...cliArgs("lr-finder.json", "--steps", "30", "--out", join(dir, "tty")),
       ">/dev/null",
     ].map((part) => part.startsWith(">") ? part : `'${part}'`).join(" ");
     const output = await new Deno.Command("script", {

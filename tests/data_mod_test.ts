@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeNpy, loadDataSource, loadDataSplits, loadNpyDataset } from "../src/data/mod.ts";
 import { InputError } from "../src/errors.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withDir } from "./helpers.ts";
 
 Deno.test("mod: npy sources resolve against baseDir; integer targets become classes", async () => {
   await withDir(async (dir) => {

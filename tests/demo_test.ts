@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
 import {
@@ -12,16 +11,9 @@ import {
   runDemo,
 } from "../src/demo.ts";
 import type { LrFinderResult } from "../src/result.ts";
-import { bitwiseEqual, weightValues } from "./helpers.ts";
+import { bitwiseEqual, ROOT, taskPermissions, weightValues } from "./helpers.ts";
 
 await setupBackend("cpu");
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-async function taskPermissions(task: string): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
-  return (config.tasks[task] as string).split(/\s+/).filter((part) => part.startsWith("--allow"));
-}
 
 async function runDemoCli(args: string[], cwd: string) {
   const output = await new Deno.Command(Deno.execPath(), {

@@ -1,8 +1,10 @@
 /**
- * Small seeded models and datasets shared by the test modules.
+ * Small seeded models and datasets shared by the test modules, and the file-system helpers
+ * several of them need.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { fileURLToPath } from "node:url";
 import type { Dataset } from "../src/data/dataset.ts";
 import { createRng, normal } from "../src/random.ts";
 
@@ -54,4 +56,23 @@ export function bitwiseEqual(a: ArrayLike<number>[], b: ArrayLike<number>[]): bo
     for (let j = 0; j < array.length; j++) if (!Object.is(array[j], b[i][j])) return false;
     return true;
   });
+}
+
+/** The repository's root folder. */
+export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+
+/** Runs `fn` with a fresh temporary folder, removed afterwards (also when `fn` throws). */
+export async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The `--allow-*` flags of a `deno.json` task, so tests run a script as its task does. */
+export async function taskPermissions(task: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  return (config.tasks[task] as string).split(/\s+/).filter((part) => part.startsWith("--allow"));
 }

@@ -8,6 +8,7 @@ import {
   trainingSettings,
 } from "../src/model_io.ts";
 import { InputError } from "../src/errors.ts";
+import { withDir } from "./helpers.ts";
 
 await tf.setBackend("cpu");
 
@@ -20,15 +21,6 @@ function buildModel(): tf.Sequential {
       tf.layers.dense({ units: 10, activation: "softmax" }),
     ],
   });
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** Saves a fresh model with 3 shards into `dir`, disposes it, and returns its weights' bytes. */

@@ -3,8 +3,14 @@ import { join } from "node:path";
 import { decode } from "fast-png";
 import { curveCsv } from "../src/report/csv.ts";
 import { resultJson } from "../src/report/json.ts";
-import { REPORT_FILES, writeReport } from "../src/report/write.ts";
+import {
+  renderReport,
+  REPORT_FILES,
+  writeRenderedReport,
+  writeReport,
+} from "../src/report/write.ts";
 import { multiRunResult } from "./fixtures/lr_results.ts";
+import { withDir } from "./helpers.ts";
 
 Deno.test("writeReport writes the five files into a new folder and returns their paths", async () => {
   const root = await Deno.makeTempDir({ prefix: "report_write_test_" });
@@ -52,4 +58,19 @@ Deno.test("writeReport replaces files from an earlier report", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("renderReport holds in memory exactly what writeRenderedReport writes", async () => {
+  await withDir(async (dir) => {
+    const result = multiRunResult();
+    const report = await renderReport(result, { markdown: { mermaid: false } });
+    assert.equal(report.json, resultJson(result));
+    assert.equal(report.csv, curveCsv(result));
+    assert.ok(!report.markdown.includes("```mermaid"));
+    const files = await writeRenderedReport(report, dir);
+    assert.equal(await Deno.readTextFile(files.json), report.json);
+    assert.equal(await Deno.readTextFile(files.svg), report.svg);
+    assert.equal(await Deno.readTextFile(files.markdown), report.markdown);
+    assert.deepEqual(await Deno.readFile(files.png), report.png);
+  });
 });

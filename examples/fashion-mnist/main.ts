@@ -16,11 +16,11 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendRequest, isBackendRequest, setupBackend } from "../../src/backend.ts";
 import { finishSweep, writeReportFiles } from "../../src/cli/finish.ts";
 import { EXIT_CODES, reportError, writeErr, writeOut } from "../../src/cli/output.ts";
+import { parseFlags } from "../../src/cli/parse_flags.ts";
 import { createProgressBar } from "../../src/cli/progress.ts";
 import { loadConfig, mergeConfig, type ResolvedConfig } from "../../src/config.ts";
 import type { Dataset } from "../../src/data/dataset.ts";
@@ -297,28 +297,17 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 function parseExampleArgs(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: "string" },
-        limit: { type: "string" },
-        "test-limit": { type: "string" },
-        steps: { type: "string" },
-        backend: { type: "string" },
-        out: { type: "string", short: "o" },
-        json: { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (error) {
-    throw new InputError(
-      `${(error instanceof Error ? error.message : String(error)).split("\n")[0]} (see --help)`,
-    );
-  }
+  return parseFlags(args, {
+    data: { type: "string" },
+    limit: { type: "string" },
+    "test-limit": { type: "string" },
+    steps: { type: "string" },
+    backend: { type: "string" },
+    out: { type: "string", short: "o" },
+    json: { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+    help: { type: "boolean", short: "h" },
+  }, " (see --help)");
 }
 
 function count(value: string | undefined, flag: string): number | undefined {

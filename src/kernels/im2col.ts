@@ -199,17 +199,8 @@ export const PATCH_SLACK = 4;
  */
 export const PATCH_FLOATS_MAX = 1 << 18;
 
-let chunkFloats = PATCH_FLOATS_MAX;
-
-/** Sets the most floats of patch rows made at once (benchmarks); returns the previous value. */
-export function setPatchChunkFloats(floats: number): number {
-  const previous = chunkFloats;
-  chunkFloats = floats;
-  return previous;
-}
-
 /** How many images' patch rows fit in one chunk (at least one image). */
 export function imagesPerChunk(g: ConvGeometry): number {
   const perImage = g.outH * g.outW * patchSize(g);
-  return Math.max(1, Math.min(g.batch, Math.floor(chunkFloats / Math.max(1, perImage))));
+  return Math.max(1, Math.min(g.batch, Math.floor(PATCH_FLOATS_MAX / Math.max(1, perImage))));
 }

@@ -38,17 +38,16 @@ export {
 export { FONT_FAMILY } from "./font.ts";
 export { mermaidChart, type MermaidOptions } from "./mermaid.ts";
 export { terminalChart, type TerminalChartOptions } from "./terminal.ts";
-export {
-  escapeMarkdown,
-  type MarkdownOptions,
-  markdownReport,
-  mermaidBlock,
-  rulesTable,
-  settingsTable,
-  stopLine,
-  suggestionLine,
-  timingLine,
-} from "./markdown.ts";
+// Every export of the Markdown module is one of the reusable pieces.
+export * from "./markdown.ts";
 export { CSV_HEADER, curveCsv } from "./csv.ts";
 export { resultJson } from "./json.ts";
-export { REPORT_FILES, type ReportFiles, writeReport, type WriteReportOptions } from "./write.ts";
+export {
+  type RenderedReport,
+  renderReport,
+  REPORT_FILES,
+  type ReportFiles,
+  writeRenderedReport,
+  writeReport,
+  type WriteReportOptions,
+} from "./write.ts";

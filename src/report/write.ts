@@ -1,6 +1,7 @@
 /**
- * Writes every report file of a result into a directory: `result.json`, `plot.png`, `plot.svg`,
- * `curve.csv` and `report.md` (which shows `plot.png` beside it).
+ * Every report file of a result, rendered in memory and written into a directory:
+ * `result.json`, `plot.png`, `plot.svg`, `curve.csv` and `report.md` (which shows `plot.png`
+ * beside it).
  * @module
  */
 import { join } from "node:path";
@@ -33,10 +34,66 @@ export interface ReportFiles {
   markdown: string;
 }
 
-/** Options of {@linkcode writeReport}. */
+/** The content of every report file. */
+export interface RenderedReport {
+  /** The result JSON (`resultJson`). */
+  json: string;
+  /** The plot as PNG. */
+  png: Uint8Array;
+  /** The plot as SVG. */
+  svg: string;
+  /** The curve as CSV. */
+  csv: string;
+  /** The Markdown report. */
+  markdown: string;
+}
+
+/** Options of {@linkcode writeReport} and {@linkcode renderReport}. */
 export interface WriteReportOptions extends RenderOptions {
   /** Options of the Markdown report (the image defaults to `plot.png`). */
   markdown?: MarkdownOptions;
+}
+
+/** Renders every report file of a result in memory. */
+export async function renderReport(
+  result: LrFinderResult,
+  options: WriteReportOptions = {},
+): Promise<RenderedReport> {
+  const { markdown, ...render } = options;
+  const plot = await renderPlot(result, render);
+  return {
+    json: resultJson(result),
+    png: plot.png,
+    svg: plot.svg,
+    csv: curveCsv(result),
+    markdown: markdownReport(result, { imageUrl: REPORT_FILES.png, ...markdown }),
+  };
+}
+
+/**
+ * Writes rendered report files into `dir` (created if missing; files of the same names are
+ * replaced) and returns their paths.
+ */
+export async function writeRenderedReport(
+  report: RenderedReport,
+  dir: string,
+): Promise<ReportFiles> {
+  await Deno.mkdir(dir, { recursive: true });
+  const files: ReportFiles = {
+    json: join(dir, REPORT_FILES.json),
+    png: join(dir, REPORT_FILES.png),
+    svg: join(dir, REPORT_FILES.svg),
+    csv: join(dir, REPORT_FILES.csv),
+    markdown: join(dir, REPORT_FILES.markdown),
+  };
+  await Promise.all([
+    Deno.writeTextFile(files.json, report.json),
+    Deno.writeFile(files.png, report.png),
+    Deno.writeTextFile(files.svg, report.svg),
+    Deno.writeTextFile(files.csv, report.csv),
+    Deno.writeTextFile(files.markdown, report.markdown),
+  ]);
+  return files;
 }
 
 /**
@@ -48,25 +105,5 @@ export async function writeReport(
   dir: string,
   options: WriteReportOptions = {},
 ): Promise<ReportFiles> {
-  const { markdown, ...render } = options;
-  const plot = await renderPlot(result, render);
-  await Deno.mkdir(dir, { recursive: true });
-  const files: ReportFiles = {
-    json: join(dir, REPORT_FILES.json),
-    png: join(dir, REPORT_FILES.png),
-    svg: join(dir, REPORT_FILES.svg),
-    csv: join(dir, REPORT_FILES.csv),
-    markdown: join(dir, REPORT_FILES.markdown),
-  };
-  await Promise.all([
-    Deno.writeTextFile(files.json, resultJson(result)),
-    Deno.writeFile(files.png, plot.png),
-    Deno.writeTextFile(files.svg, plot.svg),
-    Deno.writeTextFile(files.csv, curveCsv(result)),
-    Deno.writeTextFile(
-      files.markdown,
-      markdownReport(result, { imageUrl: REPORT_FILES.png, ...markdown }),
-    ),
-  ]);
-  return files;
+  return await writeRenderedReport(await renderReport(result, options), dir);
 }

@@ -10,6 +10,7 @@
  * write answers 403) and a personal token.
  * @module
  */
+import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Buffer } from "node:buffer";
 import {
@@ -634,4 +635,21 @@ function encodeBase64(bytes: Uint8Array): string {
 
 function decodeBase64(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, "base64"));
+}
+
+/**
+ * Runs `fn` with a fresh mock made from `options`, then asserts that every request followed
+ * GitHub's OpenAPI description, and closes the mock (also when `fn` throws).
+ */
+export async function withGitHubMock(
+  options: GitHubMockOptions,
+  fn: (mock: GitHubMock) => Promise<void>,
+): Promise<void> {
+  const mock = new GitHubMock(options);
+  try {
+    await fn(mock);
+    assert.deepEqual(mock.violations, [], "every request follows GitHub's OpenAPI description");
+  } finally {
+    await mock.close();
+  }
 }
