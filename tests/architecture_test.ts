@@ -1,7 +1,7 @@
 /**
  * The import graph follows the layers of docs/architecture.md: every import points to the same
  * layer or one below, `src/` never reaches the adapters (`action/`, `functions/`) or GitHub's
- * packages, and `src/` has no import cycle.
+ * packages, the adapters sweep through `sweepModel`, and `src/` has no import cycle.
  */
 import assert from "node:assert/strict";
 import { dirname, join, relative, resolve } from "node:path";
@@ -89,6 +89,17 @@ Deno.test("src/ knows nothing of GitHub or HTTP", async () => {
     for (const target of graph.get(file)!) {
       assert.ok(target.startsWith("src/"), `${file} imports ${target}`);
     }
+  }
+});
+
+Deno.test("the adapters sweep through the core entry, never findLearningRate", async () => {
+  for (const file of files.filter((f) => !f.startsWith("src/"))) {
+    const text = await Deno.readTextFile(join(ROOT, file));
+    assert.doesNotMatch(
+      text,
+      /import\s*(?:type\s*)?\{[^}]*\bfindLearningRate\b[^}]*\}\s*from/,
+      `${file}: call sweepModel (src/sweep_model.ts) instead`,
+    );
   }
 });
 
