@@ -96,8 +96,19 @@ export interface FindLearningRateOptions {
   signal?: AbortSignal;
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
-  /** Backend name and GPU adapter recorded in the settings; default the current backend. */
-  backend?: { name: string; adapter?: { description: string } };
+  /**
+   * Backend name and the GPU adapter found, recorded in the settings (the adapter as the one
+   * the sweep ran on only when the backend is webgpu); default the current backend.
+   */
+  backend?: {
+    name: string;
+    adapter?: {
+      description: string;
+      vendor?: string;
+      architecture?: string;
+      isFallbackAdapter?: boolean;
+    };
+  };
   /** Untimed steps run (and undone) first to compile kernels; default 2 on webgpu, else 0. */
   warmupSteps?: number;
   /** Steps a loss may wait before it is read; default 3 on webgpu (no GPU stall), else 0. */
@@ -319,7 +330,7 @@ function planSweep(
     seed,
     batchSize,
     backend: backendName,
-    ...(options.backend?.adapter ? { adapter: options.backend.adapter.description } : {}),
+    ...adapterSettings(backendName, options.backend?.adapter),
     optimizer: optimizerParams,
     optimizerState: "fresh",
     loss: loss.name,
@@ -709,4 +720,21 @@ function fail(option: string, expected: string, got: unknown): never {
   throw new InputError(`${option} must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, {
     field: option,
   });
+}
+
+/** The settings' `adapter` (the one the sweep ran on) and `adapterFound`. */
+function adapterSettings(
+  backendName: string,
+  found: NonNullable<FindLearningRateOptions["backend"]>["adapter"],
+): Pick<Settings, "adapter" | "adapterFound"> {
+  if (!found) return {};
+  return {
+    ...(backendName === "webgpu" ? { adapter: found.description } : {}),
+    adapterFound: {
+      description: found.description,
+      vendor: found.vendor ?? "",
+      architecture: found.architecture ?? "",
+      isFallbackAdapter: found.isFallbackAdapter ?? false,
+    },
+  };
 }

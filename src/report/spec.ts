@@ -323,7 +323,8 @@ export function plotSpec(result: LrFinderResult, options: PlotOptions = {}): Top
 /** The subtitle: backend, steps, optimizer, batch size and why the sweep stopped. */
 function subtitle(result: LrFinderResult): string {
   const s = result.settings;
-  const backend = s.adapter ? `${s.backend}, ${s.adapter}` : s.backend;
+  // The backend that ran; an adapter only when the sweep ran on it (webgpu).
+  const backend = s.backend === "webgpu" && s.adapter ? `${s.backend}, ${s.adapter}` : s.backend;
   const runs = s.runs > 1 ? ` \u00D7 ${s.runs} runs` : "";
   return [
     `backend ${backend}`,
