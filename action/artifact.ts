@@ -147,7 +147,7 @@ export async function readResultsArtifact(
       { field: "results-dir" },
     );
   }
-  return { pullRequest, entries, ignored };
+  return { pullRequest, entries, ignored: ignored.sort() };
 }
 
 /**

@@ -8,7 +8,12 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { type BackendInfo, type BackendRequest, setupBackend } from "../src/backend.ts";
+import {
+  type BackendInfo,
+  type BackendRequest,
+  describeGpuAdapter,
+  setupBackend,
+} from "../src/backend.ts";
 import { loadConfig, type ResolvedConfig } from "../src/config.ts";
 import { InputError, isInputError } from "../src/errors.ts";
 import { formatLoss, formatLr, writeReport } from "../src/report/mod.ts";
@@ -229,6 +234,8 @@ async function sweep(
     throw error;
   }
   if (inputs.requireGpu) assertOnGpu(backend.name, backend.adapter);
+  // The report names the adapter found even when the config asked for a CPU backend.
+  if (!backend.adapter) backend = { ...backend, adapter: await describeGpuAdapter() };
   const adapter = backend.adapter
     ? `, adapter found: ${backend.adapter.description}${
       backend.adapter.isFallbackAdapter ? " (software fallback)" : ""
