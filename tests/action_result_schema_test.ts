@@ -9,10 +9,13 @@ import {
 import { resultJson } from "../src/report/mod.ts";
 import { divergedResult, multiRunResult, tinyResult } from "./fixtures/lr_results.ts";
 
+/** JSON as parsed: any shape, to be changed freely by a test. */
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
 /** A result as its JSON text parses, with a change applied. */
-function jsonWith(change: (r: Record<string, any>) => void): unknown {
-  // deno-lint-ignore no-explicit-any
-  const value = JSON.parse(resultJson(tinyResult())) as Record<string, any>;
+function jsonWith(change: (r: Json) => void): unknown {
+  const value = JSON.parse(resultJson(tinyResult())) as Json;
   change(value);
   return value;
 }
