@@ -345,37 +345,59 @@ Deno.test("outputs are parseable and match the result JSON, one comment per conf
   });
 });
 
+/**
+ * What the fork's unprivileged workflow does: sweep with a read-only token, nothing written to
+ * GitHub, then add the event payload to the output folder (as lr-finder-cpu.yml does before
+ * uploading it). The pull request's head is the swept commit. Returns the artifact folder.
+ */
+async function forkArtifact(mock: GitHubMock, workspace: string): Promise<string> {
+  const fork = await pullRequestRun(mock, workspace, pullRequestPayload({ fork: true }), {
+    "github-token": READ_ONLY_TOKEN,
+    comment: "false",
+    "image-branch": "",
+  });
+  assertSucceeded(fork);
+  const artifact = fork.outputs["output-dir"];
+  await Deno.writeTextFile(
+    join(artifact, "event.json"),
+    JSON.stringify(pullRequestPayload({ fork: true })),
+  );
+  mock.repository(REPO).pulls.set(EXAMPLE_PR.number, {
+    headSha: EXAMPLE_PR.headSha,
+    headRef: "changes",
+    baseRef: "master",
+  });
+  return artifact;
+}
+
+/** The workflow_run workflow posting an artifact with `mode: comment-only`. */
+async function commentOnlyRun(
+  mock: GitHubMock,
+  options: { workspace: string; artifact: string; headSha?: string },
+  extra: Record<string, string> = {},
+): Promise<RunnerResult> {
+  return await runAction({
+    inputs: {
+      mode: "comment-only",
+      "results-dir": options.artifact,
+      "github-token": WORKFLOW_TOKEN,
+      ...extra,
+    },
+    eventName: "workflow_run",
+    payload: workflowRunPayload(options.headSha ?? EXAMPLE_PR.headSha),
+    ref: "refs/heads/master",
+    sha: EXAMPLE_PR.baseSha,
+    apiUrl: mock.url,
+    workspace: options.workspace,
+  });
+}
+
 Deno.test("comment-only mode posts the results a fork's workflow uploaded, after checking them", async () => {
   await withMock(async (mock) => {
     const workspace = await writeWorkspace();
-    const fork = await pullRequestRun(mock, workspace, pullRequestPayload({ fork: true }), {
-      "github-token": READ_ONLY_TOKEN,
-      comment: "false",
-      "image-branch": "",
-    });
-    assertSucceeded(fork);
+    const artifact = await forkArtifact(mock, workspace);
     assert.equal(mock.requests.length, 0, "the unprivileged run wrote nothing to GitHub");
-    // What lr-finder-cpu.yml does before uploading the artifact.
-    const artifact = fork.outputs["output-dir"];
-    await Deno.writeTextFile(
-      join(artifact, "event.json"),
-      JSON.stringify(pullRequestPayload({ fork: true })),
-    );
-    mock.repository(REPO).pulls.set(EXAMPLE_PR.number, {
-      headSha: EXAMPLE_PR.headSha,
-      headRef: "changes",
-      baseRef: "master",
-    });
-    const commentOnly = (headSha: string) =>
-      runAction({
-        inputs: { mode: "comment-only", "results-dir": artifact, "github-token": WORKFLOW_TOKEN },
-        eventName: "workflow_run",
-        payload: workflowRunPayload(headSha),
-        ref: "refs/heads/master",
-        sha: EXAMPLE_PR.baseSha,
-        apiUrl: mock.url,
-        workspace,
-      });
+    const commentOnly = (headSha: string) => commentOnlyRun(mock, { workspace, artifact, headSha });
 
     const forged = await commentOnly("cd".repeat(20));
     assert.equal(forged.code, 1);
@@ -598,41 +620,13 @@ Deno.test("the comment says which backend ran and, apart, which GPU adapter was 
 Deno.test("comment-only mode trusts nothing in the artifact: injections, extra folders, a fake PNG, oversized files", async () => {
   await withMock(async (mock) => {
     const workspace = await writeWorkspace();
-    const fork = await pullRequestRun(mock, workspace, pullRequestPayload({ fork: true }), {
-      "github-token": READ_ONLY_TOKEN,
-      comment: "false",
-      "image-branch": "",
-    });
-    assertSucceeded(fork);
-    const artifact = fork.outputs["output-dir"];
-    await Deno.writeTextFile(
-      join(artifact, "event.json"),
-      JSON.stringify(pullRequestPayload({ fork: true })),
-    );
-    mock.repository(REPO).pulls.set(EXAMPLE_PR.number, {
-      headSha: EXAMPLE_PR.headSha,
-      headRef: "changes",
-      baseRef: "master",
-    });
+    const artifact = await forkArtifact(mock, workspace);
     const resultPath = join(artifact, "tiny-mlp", "result.json");
     const plotPath = join(artifact, "tiny-mlp", "plot.png");
     const original = JSON.parse(await Deno.readTextFile(resultPath));
     const plot = await Deno.readFile(plotPath);
     const commentOnly = (extra: Record<string, string> = {}) =>
-      runAction({
-        inputs: {
-          mode: "comment-only",
-          "results-dir": artifact,
-          "github-token": WORKFLOW_TOKEN,
-          ...extra,
-        },
-        eventName: "workflow_run",
-        payload: workflowRunPayload(EXAMPLE_PR.headSha),
-        ref: "refs/heads/master",
-        sha: EXAMPLE_PR.baseSha,
-        apiUrl: mock.url,
-        workspace,
-      });
+      commentOnlyRun(mock, { workspace, artifact }, extra);
 
     // Injection strings in every free-text field the contract allows, and 25 extra folders.
     const evil =
