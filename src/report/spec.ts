@@ -17,6 +17,7 @@ import {
   placeLabels,
   type PlotFrame,
 } from "./labels.ts";
+import { backendText } from "./markdown.ts";
 
 /** Options of {@linkcode plotSpec}. */
 export interface PlotOptions {
@@ -324,7 +325,7 @@ export function plotSpec(result: LrFinderResult, options: PlotOptions = {}): Top
 function subtitle(result: LrFinderResult): string {
   const s = result.settings;
   // The backend that ran; an adapter only when the sweep ran on it (webgpu).
-  const backend = s.backend === "webgpu" && s.adapter ? `${s.backend}, ${s.adapter}` : s.backend;
+  const backend = backendText(s);
   const runs = s.runs > 1 ? ` \u00D7 ${s.runs} runs` : "";
   return [
     `backend ${backend}`,
