@@ -64,6 +64,13 @@ export interface EventInfo {
   workflowRunHeadSha?: string;
 }
 
+/** A commit SHA: SHA-1, or SHA-256 in repositories that use it. */
+const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** A branch name as git allows it: no space, control character, `~^:?*[\\`. */
+// deno-lint-ignore no-control-regex
+const BRANCH_NAME = /^[^\s\u0000-\u001f\u007f~^:?*\[\\]{1,250}$/;
+
 /** Splits `GITHUB_REPOSITORY` (`owner/name`). */
 export function parseRepository(value: string | undefined): { owner: string; repo: string } {
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(value ?? "");
@@ -121,6 +128,17 @@ export function pullRequestFromPayload(
   ) {
     throw new InputError(
       "the event payload's pull_request lacks number, head.sha, base.sha or base.ref",
+      { field: "GITHUB_EVENT_PATH" },
+    );
+  }
+  // The payload of a fork's artifact is untrusted: only well-formed values go on.
+  if (
+    number < 1 || number > 1e9 || !COMMIT_SHA.test(headSha) || !COMMIT_SHA.test(baseSha) ||
+    !BRANCH_NAME.test(baseRef)
+  ) {
+    throw new InputError(
+      "the event payload's pull_request has a malformed number, head.sha, base.sha or " +
+        "base.ref (expected a positive number, 40 or 64 hex digits and a branch name)",
       { field: "GITHUB_EVENT_PATH" },
     );
   }

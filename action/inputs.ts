@@ -29,6 +29,13 @@ export interface ActionInputs {
   mode: ActionMode;
   /** Folder of a downloaded results artifact (`comment-only` mode). */
   resultsDir: string;
+  /**
+   * Config names a results artifact may hold (`comment-only` mode); empty: the names of the
+   * configs in `configs`.
+   */
+  expectedNames: string[];
+  /** Commits kept per pull request and per branch on the image branch; 0 keeps everything. */
+  retention: number;
 }
 
 /** Reads one input as the runner passes it; `undefined` when the input is not set at all. */
@@ -44,7 +51,12 @@ export const INPUT_DEFAULTS = {
   "fail-on-error": "true",
   mode: "sweep",
   "results-dir": "lr-finder-results",
+  "expected-names": "",
+  retention: "10",
 } as const;
+
+/** Largest `retention`. */
+export const MAX_RETENTION = 1000;
 
 const MODES: readonly ActionMode[] = ["sweep", "comment-only"];
 const TRUE = ["true", "True", "TRUE"];
@@ -57,7 +69,7 @@ const FALSE = ["false", "False", "FALSE"];
  */
 export function readInputs(getInput: GetInput): ActionInputs {
   const get = (name: keyof typeof INPUT_DEFAULTS) => getInput(name)?.trim() || INPUT_DEFAULTS[name];
-  const configs = get("config").split(/\r?\n/).map((line) => line.trim()).filter((line) => line);
+  const configs = lines(get("config"));
   const backend = get("backend");
   if (!isBackendRequest(backend)) {
     throw new InputError(
@@ -81,6 +93,15 @@ export function readInputs(getInput: GetInput): ActionInputs {
       { field: "image-branch" },
     );
   }
+  const retentionText = get("retention");
+  const retention = Number(retentionText);
+  if (!/^\d+$/.test(retentionText) || retention > MAX_RETENTION) {
+    throw new InputError(
+      `input retention must be a whole number from 0 (keep everything) to ${MAX_RETENTION}, ` +
+        `got ${JSON.stringify(retentionText)}`,
+      { field: "retention" },
+    );
+  }
   return {
     configs,
     backend,
@@ -91,7 +112,14 @@ export function readInputs(getInput: GetInput): ActionInputs {
     failOnError: booleanInput("fail-on-error", get("fail-on-error")),
     mode: mode as ActionMode,
     resultsDir: get("results-dir"),
+    expectedNames: lines(getInput("expected-names") ?? ""),
+    retention,
   };
+}
+
+/** The non-empty lines of a multi-line input, trimmed. */
+function lines(value: string): string[] {
+  return value.split(/\r?\n/).map((line) => line.trim()).filter((line) => line);
 }
 
 /** Parses a boolean input as the runner does (YAML 1.2 core schema: true, True, TRUE, ...). */

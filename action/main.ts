@@ -1,17 +1,19 @@
 /**
  * Entry point of the GitHub Action (`action.yml` runs it with `deno run`): reads the inputs and
- * the run's context with `@actions/core` and `@actions/github`, runs the Action and reports
+ * the run's context with `@actions/core` and `@actions/github`, builds the REST client with
+ * retries and throttling, runs the Action and reports
  * through the runner's outputs, job summary and annotations. With `fail-on-error: false` the
  * step never fails; errors become warnings.
  * @module
  */
 import * as core from "@actions/core";
-import { context, getOctokit } from "@actions/github";
+import { context } from "@actions/github";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { eventInfo, parseRepository } from "./event.ts";
 import { type ActionInputs, booleanInput, readInputs } from "./inputs.ts";
+import { createOctokit, TIME_SCALE_VARIABLE, timeScaleFromEnv } from "./octokit.ts";
 import { type ActionIO, describeError, runAction } from "./run.ts";
 
 /** The runner's side of {@linkcode ActionIO}, through `@actions/core`. */
@@ -57,7 +59,12 @@ export async function main(): Promise<number> {
     const outDir = join(process.env.RUNNER_TEMP || tmpdir(), "lr-finder");
     const outcome = await runAction(inputs, {
       event,
-      octokit: inputs.token ? getOctokit(inputs.token) : undefined,
+      octokit: inputs.token
+        ? createOctokit(inputs.token, {
+          timeScale: timeScaleFromEnv(process.env[TIME_SCALE_VARIABLE]),
+          log: (message) => core.info(message),
+        })
+        : undefined,
       io: coreIO(),
       outDir,
     });

@@ -2,19 +2,25 @@
  * What the Action does, free of the runner's globals: for each config, sweep (through
  * `runConfig`), write the reports, host the plot on the image branch, compare with the base
  * branch, append the job summary and update the sticky comment; or, in `comment-only` mode, do
- * the same for results swept by another workflow. Errors are collected per config, each naming
- * what to fix.
+ * the same for the results of the expected configs that another workflow swept, after checking
+ * them as untrusted input. With `require-gpu` a sweep must run on WebGPU on a real GPU, whatever
+ * the config asks. Errors are collected per config, each naming what to fix.
  * @module
  */
 import { join, resolve } from "node:path";
-import { type BackendRequest, setupBackend } from "../src/backend.ts";
+import {
+  type BackendInfo,
+  type BackendRequest,
+  describeGpuAdapter,
+  setupBackend,
+} from "../src/backend.ts";
 import { loadConfig, type ResolvedConfig } from "../src/config.ts";
 import { InputError, isInputError } from "../src/errors.ts";
 import { formatLoss, formatLr, renderReport, writeRenderedReport } from "../src/report/mod.ts";
 import type { LrFinderResult } from "../src/result.ts";
 import { runConfig } from "../src/run.ts";
 import { readResultsArtifact, type ResultEntry } from "./artifact.ts";
-import { findBaseResult, pathSegment, storeResult } from "./assets.ts";
+import { findBaseResult, pathSegment, retentionKey, storeResult } from "./assets.ts";
 import { type TokenUser, tokenUser, upsertComment } from "./comment.ts";
 import { comparisonLine } from "./comparison.ts";
 import type { EventInfo } from "./event.ts";
@@ -24,7 +30,9 @@ import {
   apiMessage,
   forkWarning,
   isForbidden,
+  isRateLimited,
   permissionError,
+  rateLimitError,
   type WriteKind,
 } from "./permissions.ts";
 import { commentBody, commentMarker } from "./report.ts";
@@ -174,21 +182,69 @@ async function loadActionConfig(path: string): Promise<ResolvedConfig> {
   return await loadConfig(path);
 }
 
+/** Where `require-gpu` is explained and the runner setup is described. */
+const RUNNER_SETUP_DOC = 'docs/action.md, section "Runner setup"';
+
+/**
+ * The names of the configs (from the checked-out base branch, trusted), which are the only
+ * results comment-only mode accepts when `expected-names` is not set.
+ */
+async function configNames(paths: readonly string[]): Promise<string[]> {
+  const names: string[] = [];
+  for (const path of paths) {
+    try {
+      names.push((await loadActionConfig(path)).name);
+    } catch (error) {
+      throw new InputError(
+        `comment-only mode accepts only the results of known configs, but config ${path} ` +
+          `could not be read (${describeError(error)}): set expected-names to the config ` +
+          "names, one per line, or check out the default branch before this step",
+        { field: "expected-names" },
+      );
+    }
+  }
+  return names;
+}
+
 async function sweep(
   config: ResolvedConfig,
   inputs: ActionInputs,
   io: ActionIO,
 ): Promise<LrFinderResult> {
   const request: BackendRequest = inputs.backend === "auto" ? config.backend : inputs.backend;
-  const backend = await setupBackend(request, { requireGpu: inputs.requireGpu });
+  if (inputs.requireGpu && request !== "webgpu" && request !== "auto") {
+    const source = inputs.backend === "auto"
+      ? `the config names backend ${request}`
+      : `the input backend is ${request}`;
+    throw new InputError(
+      `require-gpu is true but ${source}, so the sweep would run on the CPU: set the config's ` +
+        "backend (or the Action's backend input) to webgpu or auto, or set require-gpu: false",
+      { field: "require-gpu" },
+    );
+  }
+  let backend: BackendInfo;
+  try {
+    backend = await setupBackend(request, { requireGpu: inputs.requireGpu });
+  } catch (error) {
+    if (inputs.requireGpu && isInputError(error)) {
+      throw new InputError(
+        `${error.message} (run deno task gpu-check on the runner; see ${RUNNER_SETUP_DOC})`,
+        { field: "require-gpu" },
+      );
+    }
+    throw error;
+  }
+  if (inputs.requireGpu) assertOnGpu(backend.name, backend.adapter);
+  // The report names the adapter found even when the config asked for a CPU backend.
+  if (!backend.adapter) backend = { ...backend, adapter: await describeGpuAdapter() };
   const adapter = backend.adapter
-    ? `, adapter ${backend.adapter.description}${
+    ? `, adapter found: ${backend.adapter.description}${
       backend.adapter.isFallbackAdapter ? " (software fallback)" : ""
     }`
     : "";
   io.info(`backend ${backend.name} (${backend.reason}${adapter})`);
   let nextLog = 0;
-  return await runConfig(config, {
+  const result = await runConfig(config, {
     backend,
     onReady: (ready) => {
       io.info(
@@ -208,6 +264,27 @@ async function sweep(
       );
     },
   });
+  // Whatever was asked for, the result must say that the sweep ran on a real GPU.
+  if (inputs.requireGpu) assertOnGpu(result.settings.backend, result.settings.adapterFound);
+  return result;
+}
+
+/** Throws unless a sweep runs (or ran) on WebGPU on a real, non-fallback adapter. */
+function assertOnGpu(
+  backend: string,
+  adapter: { description: string; isFallbackAdapter?: boolean } | undefined,
+): void {
+  if (backend === "webgpu" && adapter && !adapter.isFallbackAdapter) return;
+  const found = adapter
+    ? `adapter ${JSON.stringify(adapter.description)}${
+      adapter.isFallbackAdapter ? " (a software fallback)" : ""
+    }`
+    : "no adapter";
+  throw new InputError(
+    `require-gpu is true but the sweep ran on ${backend} with ${found}: expected webgpu on a ` +
+      `real GPU (run deno task gpu-check on the runner; see ${RUNNER_SETUP_DOC})`,
+    { field: "require-gpu" },
+  );
 }
 
 async function commentOnly(
@@ -218,11 +295,22 @@ async function commentOnly(
 ): Promise<void> {
   let artifact;
   try {
-    artifact = await readResultsArtifact(inputs.resultsDir);
+    const expectedNames = inputs.expectedNames.length > 0
+      ? inputs.expectedNames
+      : await configNames(inputs.configs);
+    artifact = await readResultsArtifact(inputs.resultsDir, { expectedNames });
   } catch (error) {
     outcome.errors.push(describeError(error));
     outcome.firstFailed = true;
     return;
+  }
+  if (artifact.ignored.length > 0) {
+    const shown = artifact.ignored.slice(0, 5).map((name) => JSON.stringify(name)).join(", ");
+    const more = artifact.ignored.length > 5 ? ` and ${artifact.ignored.length - 5} more` : "";
+    context.io.warning(
+      `ignored ${artifact.ignored.length} entries of ${inputs.resultsDir} that are not an ` +
+        `expected config's results: ${shown}${more}`,
+    );
   }
   const pr = artifact.pullRequest;
   const expected = context.event.workflowRunHeadSha;
@@ -237,7 +325,16 @@ async function commentOnly(
   if (expected !== undefined && context.octokit) {
     // The artifact comes from untrusted code: check that the pull request really has this head.
     const { owner, repo } = context.event;
-    const pull = await context.octokit.rest.pulls.get({ owner, repo, pull_number: pr.number });
+    let pull;
+    try {
+      pull = await context.octokit.rest.pulls.get({ owner, repo, pull_number: pr.number });
+    } catch (error) {
+      outcome.errors.push(
+        `could not read pull request #${pr.number} of ${owner}/${repo}: ${apiMessage(error)}`,
+      );
+      outcome.firstFailed = true;
+      return;
+    }
     if (pull.data.head.sha !== expected) {
       context.io.warning(
         `pull request #${pr.number} is now at ${pull.data.head.sha.slice(0, 7)}, not at the ` +
@@ -287,10 +384,17 @@ class Publisher {
           png: entry.png,
           json: entry.json,
           latestFor: event.branch,
+          key: retentionKey({ pullRequest: pr?.number, branch: event.branch }),
+          retention: this.inputs.retention,
           serverUrl: event.serverUrl,
         });
         imageUrl = stored.imageUrl;
-        io.info(`stored ${stored.imagePath} on ${branch} (commit ${stored.commit.slice(0, 7)})`);
+        const dropped = stored.removed > 0
+          ? `; dropped ${stored.removed} older result(s) beyond the retention of ${this.inputs.retention}`
+          : "";
+        io.info(
+          `stored ${stored.imagePath} on ${branch} (commit ${stored.commit.slice(0, 7)})${dropped}`,
+        );
       } catch (error) {
         this.#writeFailed("image", error);
       }
@@ -334,7 +438,10 @@ class Publisher {
           { marker: commentMarker(result.name), body },
         );
         found.commentUrl = comment.url;
-        io.info(`${comment.created ? "created" : "updated"} comment ${comment.url}`);
+        const folded = comment.removed > 0
+          ? ` and deleted ${comment.removed} duplicate(s) left by runs that raced`
+          : "";
+        io.info(`${comment.created ? "created" : "updated"} comment ${comment.url}${folded}`);
       } catch (error) {
         this.#writeFailed("comment", error);
       }
@@ -352,12 +459,16 @@ class Publisher {
 
   #writeFailed(kind: WriteKind, error: unknown): void {
     const event = this.event;
+    const repository = `${event.owner}/${event.repo}`;
+    if (isRateLimited(error)) {
+      this.outcome.errors.push(rateLimitError(kind, error, { repository }));
+      return;
+    }
     if (isForbidden(error) && event.readOnlyToken) {
       if (!this.#warned.has(kind)) this.context.io.warning(forkWarning(kind, error));
       this.#warned.add(kind);
       return;
     }
-    const repository = `${event.owner}/${event.repo}`;
     this.outcome.errors.push(
       isForbidden(error)
         ? permissionError(kind, error, {

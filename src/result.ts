@@ -61,8 +61,23 @@ export interface Settings {
   batchSize: number;
   /** TensorFlow.js backend that ran the sweep. */
   backend: string;
-  /** Description of the GPU adapter, when the backend is webgpu. */
+  /** Description of the GPU adapter the sweep ran on; only when the backend is webgpu. */
   adapter?: string;
+  /**
+   * The WebGPU adapter found when the backend was chosen, whether or not the sweep ran on it
+   * (additive within version 1): a wasm sweep on a machine with a software adapter names it here,
+   * never in `adapter`.
+   */
+  adapterFound?: {
+    /** Human-readable name, e.g. "NVIDIA H200" or "llvmpipe (LLVM 15.0.6, 256 bits)". */
+    description: string;
+    /** Vendor as reported by the adapter. */
+    vendor: string;
+    /** Architecture as reported by the adapter. */
+    architecture: string;
+    /** True for software adapters such as llvmpipe. */
+    isFallbackAdapter: boolean;
+  };
   /** Optimizer name and its hyper-parameters (without the learning rate, which is swept). */
   optimizer: { name: string; [param: string]: unknown };
   /** Whether the optimizer's accumulated state was copied into the sweep or started fresh. */

@@ -71,8 +71,19 @@ export interface SweepControls {
   signal?: AbortSignal;
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
-  /** Backend name and GPU adapter recorded in the settings; default the current backend. */
-  backend?: { name: string; adapter?: { description: string } };
+  /**
+   * Backend name and the GPU adapter found, recorded in the settings (the adapter as the one
+   * the sweep ran on only when the backend is webgpu); default the current backend.
+   */
+  backend?: {
+    name: string;
+    adapter?: {
+      description: string;
+      vendor?: string;
+      architecture?: string;
+      isFallbackAdapter?: boolean;
+    };
+  };
   /** Untimed steps run (and undone) first to compile kernels; default 2 on webgpu, else 0. */
   warmupSteps?: number;
   /** Steps a loss may wait before it is read; default 3 on webgpu (no GPU stall), else 0. */

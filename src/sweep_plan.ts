@@ -131,7 +131,7 @@ export function planSweep(
     seed,
     batchSize,
     backend: backendName,
-    ...(options.backend?.adapter ? { adapter: options.backend.adapter.description } : {}),
+    ...adapterSettings(backendName, options.backend?.adapter),
     optimizer: optimizerParams,
     optimizerState: "fresh",
     loss: loss.name,
@@ -210,4 +210,21 @@ function optionError(issues: readonly z.core.$ZodIssue[], options: object): Inpu
   const [first] = configIssues(issues, options);
   const joint = /^(must|is) /.test(first.message) ? " " : ": ";
   return new InputError(`${first.path}${joint}${first.message}`, { field: first.path });
+}
+
+/** The settings' `adapter` (the one the sweep ran on) and `adapterFound`. */
+function adapterSettings(
+  backendName: string,
+  found: NonNullable<FindLearningRateOptions["backend"]>["adapter"],
+): Pick<Settings, "adapter" | "adapterFound"> {
+  if (!found) return {};
+  return {
+    ...(backendName === "webgpu" ? { adapter: found.description } : {}),
+    adapterFound: {
+      description: found.description,
+      vendor: found.vendor ?? "",
+      architecture: found.architecture ?? "",
+      isFallbackAdapter: found.isFallbackAdapter ?? false,
+    },
+  };
 }

@@ -1,11 +1,14 @@
 import { getOctokit } from "@actions/github";
 import assert from "node:assert/strict";
 import {
+  applyRetention,
   findBaseResult,
-  isResult,
+  INDEX_PATH,
+  type IndexEntry,
   latestPointerPath,
   pathSegment,
   resultFolder,
+  retentionKey,
   storeResult,
 } from "../action/assets.ts";
 import { resultJson } from "../src/report/mod.ts";
@@ -72,9 +75,180 @@ Deno.test("storeResult commits the plot and JSON, and a pointer for branches", a
   }
 });
 
-Deno.test("isResult accepts the result contract and rejects other JSON", () => {
-  assert.ok(isResult(JSON.parse(resultJson(tinyResult()))));
-  assert.ok(!isResult({ ...tinyResult(), version: 2 }));
-  assert.ok(!isResult({ version: 1, name: "x" }));
-  assert.ok(!isResult(null));
+function entry(key: string, commit: string, name = "m"): IndexEntry {
+  const folder = resultFolder(commit, name);
+  return { key, commit, name, paths: [`${folder}/plot.png`, `${folder}/result.json`] };
+}
+
+Deno.test("applyRetention keeps the last commits of each key and the latest pull requests", () => {
+  const entries = [
+    entry("branch/main", "m1"),
+    entry("pull/1", "a1"),
+    entry("pull/1", "a2"),
+    entry("pull/1", "a2", "other"),
+    entry("pull/2", "b1"),
+    entry("branch/main", "m2"),
+    entry("pull/1", "a3"),
+    entry("pull/3", "c1"),
+    // The same commit stored for a pull request and for its branch keeps its folder.
+    entry("branch/feature", "b1"),
+  ];
+  const { kept, removed } = applyRetention(entries, { commits: 2, pullRequests: 2 });
+  assert.deepEqual(
+    kept.map((e) => `${e.key} ${e.commit} ${e.name}`),
+    [
+      "branch/main m1 m",
+      "pull/1 a2 m",
+      "pull/1 a2 other",
+      "branch/main m2 m",
+      "pull/1 a3 m",
+      "pull/3 c1 m",
+      "branch/feature b1 m",
+    ],
+  );
+  assert.deepEqual(removed, ["results/a1/m/plot.png", "results/a1/m/result.json"]);
+  assert.deepEqual(applyRetention(entries, { commits: 0, pullRequests: 1 }).kept, entries);
+  assert.equal(retentionKey({ pullRequest: 4, branch: "x" }), "pull/4");
+  assert.equal(retentionKey({ branch: "feature/x" }), `branch/${pathSegment("feature/x")}`);
+  assert.equal(retentionKey({}), "other");
+});
+
+/** Result folders in the tree at the branch's head. */
+function folders(mock: GitHubMock, branch = "assets"): string[] {
+  const repo = mock.repository("o/r");
+  const head = repo.refs.get(`refs/heads/${branch}`)!;
+  const tree = repo.trees.get(repo.commits.get(head)!.tree)!;
+  return [
+    ...new Set(
+      [...tree.keys()].filter((p) => p.startsWith("results/"))
+        .map((p) => p.split("/").slice(0, 3).join("/")),
+    ),
+  ].sort();
+}
+
+Deno.test("with a retention each commit rebuilds the tree without older results", async () => {
+  const mock = new GitHubMock({ repositories: ["o/r"] });
+  try {
+    const octokit = getOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url });
+    const json = resultJson(tinyResult());
+    const store = (commit: string, key: string, latestFor?: string) =>
+      storeResult(octokit, TARGET, "tiny", {
+        branch: "assets",
+        commit,
+        png: PNG,
+        json,
+        key,
+        latestFor,
+        retention: 2,
+      });
+    await store("m1", "branch/main", "main");
+    const first = await store("p1", "pull/5");
+    await store("p2", "pull/5");
+    const third = await store("p3", "pull/5");
+    assert.equal(third.removed, 1, "p1's result was dropped");
+    assert.deepEqual(folders(mock), ["results/m1/tiny", "results/p2/tiny", "results/p3/tiny"]);
+    const head = mock.repository("o/r").refs.get("refs/heads/assets")!;
+    const index = JSON.parse(new TextDecoder().decode(mock.fileAt("o/r", head, INDEX_PATH)));
+    assert.deepEqual(
+      index.entries.map((e: IndexEntry) => `${e.key} ${e.commit}`),
+      ["branch/main m1", "pull/5 p2", "pull/5 p3"],
+    );
+    assert.deepEqual(
+      mock.fileAt("o/r", first.commit, first.imagePath),
+      PNG,
+      "history keeps the dropped plot, so older comments still show it",
+    );
+    // A re-run on the same commit replaces its entry instead of adding one.
+    await store("p3", "pull/5");
+    assert.deepEqual(folders(mock), ["results/m1/tiny", "results/p2/tiny", "results/p3/tiny"]);
+    // Pushes keep their own last commits; the latest pointer's result is always among them.
+    await store("m2", "branch/main", "main");
+    await store("m3", "branch/main", "main");
+    assert.deepEqual(folders(mock), [
+      "results/m2/tiny",
+      "results/m3/tiny",
+      "results/p2/tiny",
+      "results/p3/tiny",
+    ]);
+    const base = await findBaseResult(octokit, { ...TARGET, branch: "assets" }, "tiny", {
+      sha: "m1",
+      ref: "main",
+    });
+    assert.equal(base?.commit, "m3", "the pruned base commit falls back to the latest push");
+    assert.deepEqual(mock.violations, []);
+  } finally {
+    await mock.close();
+  }
+});
+
+Deno.test("a branch written before the index keeps only what its latest pointers name", async () => {
+  const mock = new GitHubMock({ repositories: ["o/r"] });
+  try {
+    const json = resultJson(tinyResult());
+    const pointer = JSON.stringify({
+      version: 1,
+      commit: "m1",
+      result: "results/m1/tiny/result.json",
+    });
+    mock.commitFiles("o/r", {
+      "results/m0/tiny/plot.png": PNG,
+      "results/m0/tiny/result.json": json,
+      "results/m1/tiny/plot.png": PNG,
+      "results/m1/tiny/result.json": json,
+      "results/p9/tiny/plot.png": PNG,
+      "results/p9/tiny/result.json": json,
+      "latest/main/tiny.json": pointer,
+    }, { branch: "assets" });
+    const octokit = getOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url });
+    const stored = await storeResult(octokit, TARGET, "tiny", {
+      branch: "assets",
+      commit: "p10",
+      png: PNG,
+      json,
+      key: "pull/10",
+      retention: 5,
+    });
+    assert.equal(stored.removed, 2);
+    assert.deepEqual(folders(mock), ["results/m1/tiny", "results/p10/tiny"]);
+    assert.ok(
+      mock.requests.some((r) => r.path.includes("/git/trees/") && r.path.includes("recursive=1")),
+    );
+    assert.deepEqual(mock.violations, []);
+  } finally {
+    await mock.close();
+  }
+});
+
+Deno.test("concurrent stores with a retention all land, each planned again on the newer head", async () => {
+  const mock = new GitHubMock({ repositories: ["o/r"] });
+  try {
+    const octokit = getOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url });
+    const json = resultJson(tinyResult());
+    const store = (name: string) =>
+      storeResult(octokit, TARGET, name, {
+        branch: "assets",
+        commit: "p1",
+        png: PNG,
+        json,
+        key: "pull/1",
+        retention: 1,
+      });
+    await store("first");
+    // All three read the same head, so two of them must plan again on a newer one.
+    mock.barrier("git/get-ref", 3);
+    await Promise.all([store("a"), store("b"), store("c")]);
+    assert.deepEqual(folders(mock), [
+      "results/p1/a",
+      "results/p1/b",
+      "results/p1/c",
+      "results/p1/first",
+    ]);
+    const refused = mock.requests.filter((r) =>
+      r.operationId === "git/update-ref" && r.status === 422
+    );
+    assert.ok(refused.length >= 2, "the two that lost the race were refused and planned again");
+    assert.deepEqual(mock.violations, []);
+  } finally {
+    await mock.close();
+  }
 });

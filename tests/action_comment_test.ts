@@ -1,7 +1,14 @@
 import { getOctokit } from "@actions/github";
 import assert from "node:assert/strict";
 import { tokenUser, upsertComment, WORKFLOW_TOKEN_LOGIN } from "../action/comment.ts";
-import { GitHubMock, type MockComment, PERSONAL_TOKEN, WORKFLOW_TOKEN } from "./github_mock/mod.ts";
+import { createOctokit } from "../action/octokit.ts";
+import {
+  GitHubMock,
+  type MockComment,
+  PERSONAL_TOKEN,
+  SECONDARY_RATE_LIMIT_MESSAGE,
+  WORKFLOW_TOKEN,
+} from "./github_mock/mod.ts";
 
 const MARKER = "<!-- lr-finder:m -->";
 
@@ -49,6 +56,7 @@ Deno.test("upsertComment finds its comment on a later page and leaves people's c
       id: 131,
       url: "https://github.com/o/r/pull/7#issuecomment-131",
       created: false,
+      removed: 0,
     });
     assert.equal(comments[130].body, `${MARKER}\nnew`);
     assert.equal(comments[5].body, `quoting ${MARKER}`, "a person's comment is never edited");
@@ -95,6 +103,127 @@ Deno.test("an app installation token other than the workflow token updates its b
     }, { marker: MARKER, body: `${MARKER}\nupdated` });
     assert.equal(result.created, false);
     assert.equal(mock.repository("o/r").comments[0].body, `${MARKER}\nupdated`);
+  } finally {
+    await mock.close();
+  }
+});
+
+const BOT = { login: WORKFLOW_TOKEN_LOGIN, installation: true };
+const TARGET = { owner: "o", repo: "r", issue: 7, user: BOT };
+
+Deno.test("two runs that start at once end with exactly one comment, holding the newest text", async () => {
+  const mock = new GitHubMock({ repositories: ["o/r"] });
+  try {
+    // Both list before either creates: the race of two quick pushes.
+    mock.barrier("issues/list-comments", 2);
+    const octokit = createOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url, timeScale: 0.001 });
+    const [first, second] = await Promise.all([
+      upsertComment(octokit, TARGET, { marker: MARKER, body: `${MARKER}\nfirst` }),
+      upsertComment(octokit, TARGET, { marker: MARKER, body: `${MARKER}\nsecond` }),
+    ]);
+    const { comments, deleted } = mock.repository("o/r");
+    assert.equal(comments.length, 1, "exactly one comment is left");
+    const created = mock.requests.filter((r) => r.operationId === "issues/create-comment");
+    assert.equal(created.length, 2, "both runs did create one");
+    assert.equal(deleted.length, 1);
+    const [kept, newest] = [comments[0], deleted[0]];
+    assert.ok(kept.id < newest.id, "the oldest is kept");
+    assert.equal(newest.edits, 0);
+    assert.equal(kept.body, newest.body, "the newest text is carried into it");
+    assert.equal(first.id, kept.id);
+    assert.equal(second.id, kept.id, "both runs point to the comment that is kept");
+    assert.deepEqual(mock.violations, []);
+  } finally {
+    await mock.close();
+  }
+});
+
+Deno.test("after creating, duplicates fold into the oldest with the newest text", async () => {
+  const mock = new GitHubMock({ repositories: ["o/r"] });
+  try {
+    const octokit = createOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url, timeScale: 0.001 });
+    // Another run creates its comment between this run's list and its create.
+    mock.beforeNext("issues/create-comment", () => {
+      mock.repository("o/r").comments.push({
+        id: 1,
+        issue: 7,
+        body: `${MARKER}\nother run`,
+        login: WORKFLOW_TOKEN_LOGIN,
+        type: "Bot",
+        edits: 0,
+      });
+    });
+    const result = await upsertComment(octokit, TARGET, {
+      marker: MARKER,
+      body: `${MARKER}\nthis run`,
+    });
+    const comments = mock.repository("o/r").comments;
+    assert.equal(comments.length, 1);
+    assert.deepEqual(result, {
+      id: 1,
+      url: "https://github.com/o/r/pull/7#issuecomment-1",
+      created: false,
+      removed: 1,
+    });
+    assert.equal(comments[0].body, `${MARKER}\nthis run`, "the newest text is carried over");
+    assert.deepEqual(mock.violations, []);
+  } finally {
+    await mock.close();
+  }
+});
+
+Deno.test("a create whose answer was lost is retried, and the duplicate it made is deleted", async () => {
+  const mock = new GitHubMock({ repositories: ["o/r"] });
+  try {
+    const octokit = createOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url, timeScale: 0.001 });
+    mock.failNext("issues/create-comment", { status: 502, afterHandling: true });
+    mock.failNext("issues/delete-comment", {
+      status: 403,
+      message: SECONDARY_RATE_LIMIT_MESSAGE,
+      headers: { "retry-after": "5" },
+    });
+    const result = await upsertComment(octokit, TARGET, { marker: MARKER, body: `${MARKER}\nx` });
+    const comments = mock.repository("o/r").comments;
+    assert.equal(comments.length, 1);
+    assert.equal(result.id, comments[0].id);
+    assert.equal(result.removed, 1);
+    assert.deepEqual(
+      mock.requests.map((r) => `${r.operationId} ${r.status}`),
+      [
+        "issues/list-comments 200",
+        "issues/create-comment 502",
+        "issues/create-comment 201",
+        "issues/list-comments 200",
+        "issues/delete-comment 403",
+        "issues/delete-comment 204",
+      ],
+    );
+  } finally {
+    await mock.close();
+  }
+});
+
+Deno.test("duplicates left by earlier versions fold into the oldest on the next update", async () => {
+  const mock = new GitHubMock({ repositories: ["o/r"] });
+  try {
+    seed(mock, [
+      { body: `${MARKER}\nold 1`, login: "github-actions[bot]", type: "Bot" },
+      { body: "a person's comment", login: "someone", type: "User" },
+      { body: `${MARKER}\nquoted by a person`, login: "someone", type: "User" },
+      { body: `${MARKER}\nold 2`, login: "github-actions[bot]", type: "Bot" },
+    ]);
+    const octokit = createOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url, timeScale: 0.001 });
+    const result = await upsertComment(octokit, TARGET, { marker: MARKER, body: `${MARKER}\nnew` });
+    assert.equal(result.id, 1);
+    assert.equal(result.removed, 1);
+    assert.deepEqual(
+      mock.repository("o/r").comments.map((c) => [c.id, c.body]),
+      [
+        [1, `${MARKER}\nnew`],
+        [2, "a person's comment"],
+        [3, `${MARKER}\nquoted by a person`],
+      ],
+    );
   } finally {
     await mock.close();
   }

@@ -18,6 +18,8 @@ Deno.test("readInputs splits configs by line and applies action.yml's defaults",
     failOnError: true,
     mode: "sweep",
     resultsDir: "lr-finder-results",
+    expectedNames: [],
+    retention: 10,
   });
   assert.deepEqual(readInputs(from({})).configs, [INPUT_DEFAULTS.config]);
   assert.equal(readInputs(from({})).token, "");
@@ -48,6 +50,26 @@ Deno.test("bad inputs are InputErrors naming the input and what it accepts", () 
   assert.throws(
     () => readInputs(from({ "image-branch": "bad..name" })),
     /input image-branch must be a valid branch name/,
+  );
+});
+
+Deno.test("retention is a bounded whole number and expected-names one name per line", () => {
+  assert.equal(readInputs(from({ retention: "0" })).retention, 0);
+  assert.equal(readInputs(from({ retention: " 25 " })).retention, 25);
+  for (const bad of ["-1", "2.5", "ten", "1001"]) {
+    assert.throws(
+      () => readInputs(from({ retention: bad })),
+      {
+        name: "InputError",
+        message: `input retention must be a whole number from 0 (keep everything) to 1000, got ${
+          JSON.stringify(bad)
+        }`,
+      },
+    );
+  }
+  assert.deepEqual(
+    readInputs(from({ "expected-names": "tiny-mlp\n\n second model \n" })).expectedNames,
+    ["tiny-mlp", "second model"],
   );
 });
 

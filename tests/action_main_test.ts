@@ -9,9 +9,10 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { saveModel } from "../src/model_io.ts";
 import {
-  type GitHubMock,
+  GitHubMock,
   PERSONAL_TOKEN,
   READ_ONLY_TOKEN,
+  SECONDARY_RATE_LIMIT_MESSAGE,
   withGitHubMock,
   WORKFLOW_TOKEN,
 } from "./github_mock/mod.ts";
@@ -338,37 +339,59 @@ Deno.test("outputs are parseable and match the result JSON, one comment per conf
   });
 });
 
+/**
+ * What the fork's unprivileged workflow does: sweep with a read-only token, nothing written to
+ * GitHub, then add the event payload to the output folder (as lr-finder-cpu.yml does before
+ * uploading it). The pull request's head is the swept commit. Returns the artifact folder.
+ */
+async function forkArtifact(mock: GitHubMock, workspace: string): Promise<string> {
+  const fork = await pullRequestRun(mock, workspace, pullRequestPayload({ fork: true }), {
+    "github-token": READ_ONLY_TOKEN,
+    comment: "false",
+    "image-branch": "",
+  });
+  assertSucceeded(fork);
+  const artifact = fork.outputs["output-dir"];
+  await Deno.writeTextFile(
+    join(artifact, "event.json"),
+    JSON.stringify(pullRequestPayload({ fork: true })),
+  );
+  mock.repository(REPO).pulls.set(EXAMPLE_PR.number, {
+    headSha: EXAMPLE_PR.headSha,
+    headRef: "changes",
+    baseRef: "master",
+  });
+  return artifact;
+}
+
+/** The workflow_run workflow posting an artifact with `mode: comment-only`. */
+async function commentOnlyRun(
+  mock: GitHubMock,
+  options: { workspace: string; artifact: string; headSha?: string },
+  extra: Record<string, string> = {},
+): Promise<RunnerResult> {
+  return await runAction({
+    inputs: {
+      mode: "comment-only",
+      "results-dir": options.artifact,
+      "github-token": WORKFLOW_TOKEN,
+      ...extra,
+    },
+    eventName: "workflow_run",
+    payload: workflowRunPayload(options.headSha ?? EXAMPLE_PR.headSha),
+    ref: "refs/heads/master",
+    sha: EXAMPLE_PR.baseSha,
+    apiUrl: mock.url,
+    workspace: options.workspace,
+  });
+}
+
 Deno.test("comment-only mode posts the results a fork's workflow uploaded, after checking them", async () => {
   await withMock(async (mock) => {
     const workspace = await writeWorkspace();
-    const fork = await pullRequestRun(mock, workspace, pullRequestPayload({ fork: true }), {
-      "github-token": READ_ONLY_TOKEN,
-      comment: "false",
-      "image-branch": "",
-    });
-    assertSucceeded(fork);
+    const artifact = await forkArtifact(mock, workspace);
     assert.equal(mock.requests.length, 0, "the unprivileged run wrote nothing to GitHub");
-    // What lr-finder-cpu.yml does before uploading the artifact.
-    const artifact = fork.outputs["output-dir"];
-    await Deno.writeTextFile(
-      join(artifact, "event.json"),
-      JSON.stringify(pullRequestPayload({ fork: true })),
-    );
-    mock.repository(REPO).pulls.set(EXAMPLE_PR.number, {
-      headSha: EXAMPLE_PR.headSha,
-      headRef: "changes",
-      baseRef: "master",
-    });
-    const commentOnly = (headSha: string) =>
-      runAction({
-        inputs: { mode: "comment-only", "results-dir": artifact, "github-token": WORKFLOW_TOKEN },
-        eventName: "workflow_run",
-        payload: workflowRunPayload(headSha),
-        ref: "refs/heads/master",
-        sha: EXAMPLE_PR.baseSha,
-        apiUrl: mock.url,
-        workspace,
-      });
+    const commentOnly = (headSha: string) => commentOnlyRun(mock, { workspace, artifact, headSha });
 
     const forged = await commentOnly("cd".repeat(20));
     assert.equal(forged.code, 1);
@@ -427,5 +450,266 @@ Deno.test("without a token the sweep still reports; comment-only mode fails nami
     assert.equal(commentOnly.code, 1);
     assert.match(commentOnly.log, /::error::comment-only mode needs a github-token/);
     assert.equal(mock.requests.length, 0);
+  });
+});
+
+Deno.test("502/503, a secondary rate limit (403 with retry-after) and a 429 still end green with one comment", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    mock.failNext("git/create-blob", { status: 502 });
+    mock.failNext("git/create-tree", { status: 503 });
+    mock.failNext("git/create-ref", { status: 502 });
+    mock.failNext("issues/list-comments", {
+      status: 429,
+      message: SECONDARY_RATE_LIMIT_MESSAGE,
+      headers: { "retry-after": "30" },
+    });
+    mock.failNext("issues/create-comment", {
+      status: 403,
+      message: SECONDARY_RATE_LIMIT_MESSAGE,
+      headers: { "retry-after": "60" },
+    });
+    const started = Date.now();
+    const run = await pullRequestRun(mock, workspace);
+    assertSucceeded(run);
+    const comments = mock.repository(REPO).comments;
+    assert.equal(comments.length, 1);
+    const image = IMAGE_URL.exec(comments[0].body);
+    assert.ok(image && mock.fileAt(REPO, image[2], image[3]), "the plot was stored");
+    // Leaving out the 404s of a first run (no branch, no base result) and GET /user's 403.
+    const failed = mock.requests
+      .filter((r) => r.status >= 400 && r.status !== 404)
+      .filter((r) => r.operationId !== "users/get-authenticated")
+      .map((r) => `${r.operationId} ${r.status}`);
+    assert.deepEqual(failed, [
+      "git/create-blob 502",
+      "git/create-tree 503",
+      "git/create-ref 502",
+      "issues/list-comments 429",
+      "issues/create-comment 403",
+    ]);
+    assert.match(run.log, /GitHub answered POST .*git\/blobs with 502: Bad Gateway/);
+    assert.match(run.log, /GitHub's secondary rate limit refused GET .*: retrying in 30 s/);
+    assert.match(run.log, /GitHub's secondary rate limit refused POST .*: retrying in 60 s/);
+    assert.doesNotMatch(run.log, /::error::|::warning::/);
+    // The waits ran a thousand times shorter (LR_FINDER_API_TIME_SCALE), not 90 s.
+    assert.ok(Date.now() - started < 90_000);
+  });
+});
+
+Deno.test("a rate limit that outlasts the retries fails as a rate limit, not as a permission", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const hour = String(Math.floor(Date.now() / 1000) + 3600);
+    mock.failNext("issues/create-comment", {
+      status: 403,
+      message: "API rate limit exceeded for installation ID 1.",
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": hour },
+    });
+    const run = await pullRequestRun(mock, workspace);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.log,
+      /::error::GitHub's rate limit refused writing the comment on Codertocat\/Hello-World \(403 API rate limit exceeded/,
+    );
+    assert.match(run.log, /this is not a permission problem/);
+    assert.doesNotMatch(run.log, /permissions: pull-requests: write/);
+    assert.match(run.summary, /### Learning-rate range test: tiny-mlp/);
+  });
+});
+
+Deno.test("two runs on one pull request started at once end with one comment and one stored result", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    // Both runs list the comments before either creates one.
+    mock.barrier("issues/list-comments", 2);
+    const heads = [
+      "1111111111111111111111111111111111111111",
+      "2222222222222222222222222222222222222222",
+    ];
+    const runs = await Promise.all(
+      heads.map((headSha) =>
+        pullRequestRun(mock, workspace, pullRequestPayload({ action: "synchronize", headSha }), {
+          retention: "1",
+        })
+      ),
+    );
+    for (const run of runs) assertSucceeded(run);
+    const { comments, deleted } = mock.repository(REPO);
+    assert.equal(comments.length, 1, "exactly one comment");
+    assert.equal(deleted.length, 1, "the duplicate was deleted");
+    assert.equal(comments[0].body, deleted[0].body, "the kept comment has the newest text");
+    for (const run of runs) {
+      assert.equal(run.outputs["comment-url"].endsWith(`#issuecomment-${comments[0].id}`), true);
+    }
+    assert.match(
+      runs.map((r) => r.log).join("\n"),
+      /deleted 1 duplicate\(s\) left by runs that raced/,
+    );
+    // retention 1: the image branch keeps one commit's results for the pull request.
+    const repo = mock.repository(REPO);
+    const head = repo.refs.get("refs/heads/lr-finder-assets")!;
+    const stored = [...repo.trees.get(repo.commits.get(head)!.tree)!.keys()]
+      .filter((path) => path.startsWith("results/"));
+    assert.equal(stored.length, 2, `one plot and one result JSON: ${stored}`);
+  });
+});
+
+Deno.test("require-gpu fails unless the sweep runs on WebGPU on a real GPU, whatever the config says", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace({ config: { backend: "wasm" } });
+    const wasm = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      backend: "auto",
+      "require-gpu": "true",
+    });
+    assert.equal(wasm.code, 1);
+    assert.match(
+      wasm.log,
+      /::error::lr-finder\.json: require-gpu is true but the config names backend wasm, so the sweep would run on the CPU/,
+    );
+    const cpu = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      backend: "cpu",
+      "require-gpu": "true",
+    });
+    assert.match(cpu.log, /require-gpu is true but the input backend is cpu/);
+    await addConfig(workspace, { config: { backend: "auto" } });
+    const auto = await pullRequestRun(mock, workspace, pullRequestPayload(), {
+      backend: "auto",
+      "require-gpu": "true",
+    });
+    if (/backend webgpu \(auto: GPU adapter/.test(auto.log)) {
+      assertSucceeded(auto); // a machine with a real GPU
+    } else {
+      assert.equal(auto.code, 1);
+      assert.match(
+        auto.log,
+        /::error::lr-finder\.json: a GPU is required but .* \(run deno task gpu-check on the runner; see docs\/action\.md, section "Runner setup"\)/,
+      );
+    }
+    assert.doesNotMatch(wasm.log + cpu.log, /step 1\/40/, "no sweep ran on the CPU");
+    assert.equal(mock.repository(REPO).comments.length, 0);
+  });
+});
+
+Deno.test("the comment says which backend ran and, apart, which GPU adapter was found", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace({ config: { backend: "auto" } });
+    const run = await pullRequestRun(mock, workspace, pullRequestPayload(), { backend: "auto" });
+    assertSucceeded(run);
+    const body = mock.repository(REPO).comments[0].body;
+    const result = JSON.parse(await Deno.readTextFile(run.outputs["result-path"]));
+    if (result.settings.backend === "webgpu") {
+      assert.match(body, new RegExp(`\\| Backend \\| webgpu, `));
+      return;
+    }
+    assert.match(body, /\| Backend \| wasm \|/);
+    assert.equal(result.settings.adapter, undefined, "wasm did not run on any adapter");
+    if (result.settings.adapterFound) {
+      assert.ok(body.includes(`| GPU adapter found | ${result.settings.adapterFound.description}`));
+      assert.match(body, /not used \(the sweep ran on wasm\)/);
+    }
+  });
+});
+
+Deno.test("comment-only mode trusts nothing in the artifact: injections, extra folders, a fake PNG, oversized files", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const artifact = await forkArtifact(mock, workspace);
+    const resultPath = join(artifact, "tiny-mlp", "result.json");
+    const plotPath = join(artifact, "tiny-mlp", "plot.png");
+    const original = JSON.parse(await Deno.readTextFile(resultPath));
+    const plot = await Deno.readFile(plotPath);
+    const commentOnly = (extra: Record<string, string> = {}) =>
+      commentOnlyRun(mock, { workspace, artifact }, extra);
+
+    // Injection strings in every free-text field the contract allows, and 25 extra folders.
+    const evil =
+      "<img src=https://attacker.example/a.gif> @octocat fixes #1 [x](https://e.example)";
+    const injected = structuredClone(original);
+    injected.settings.adapterFound = {
+      description: evil,
+      vendor: evil.slice(0, 100),
+      architecture: evil.slice(0, 100),
+      isFallbackAdapter: true,
+    };
+    injected.suggestions.slide = { lr: null, index: null, method: "slide", reason: evil };
+    await Deno.writeTextFile(resultPath, JSON.stringify(injected));
+    for (let i = 0; i < 25; i++) {
+      await Deno.mkdir(join(artifact, `extra-${i}`));
+      await Deno.writeTextFile(
+        join(artifact, `extra-${i}`, "result.json"),
+        JSON.stringify({ ...original, name: `extra-${i}` }),
+      );
+      await Deno.writeFile(join(artifact, `extra-${i}`, "plot.png"), plot);
+    }
+    const run = await commentOnly();
+    assertSucceeded(run);
+    const comments = mock.repository(REPO).comments;
+    assert.equal(comments.length, 1, "one comment: the expected config's");
+    const body = comments[0].body;
+    assert.ok(!/(^|[^\\])<img/.test(body), "no raw HTML");
+    assert.ok(!/(^|\s)@octocat/.test(body), "the mention is defused");
+    assert.ok(!/(?<!&)#1\b/.test(body), "the reference is defused");
+    assert.ok(body.includes("\\<img src=https://attacker.example/a.gif\\> @&#8203;octocat"));
+    assert.match(
+      run.log,
+      /::warning::ignored 25 entries of .* that are not an expected config's results: "extra-0", /,
+    );
+    const repo = mock.repository(REPO);
+    const head = repo.refs.get("refs/heads/lr-finder-assets")!;
+    const files = [...repo.trees.get(repo.commits.get(head)!.tree)!.keys()];
+    assert.deepEqual(
+      files.filter((f) => f.startsWith("results/")).sort(),
+      [
+        `results/${EXAMPLE_PR.headSha}/tiny-mlp/plot.png`,
+        `results/${EXAMPLE_PR.headSha}/tiny-mlp/result.json`,
+      ],
+      "2 files on the image branch, not 52",
+    );
+    const storedJson = new TextDecoder().decode(
+      mock.fileAt(REPO, head, `results/${EXAMPLE_PR.headSha}/tiny-mlp/result.json`),
+    );
+    assert.deepEqual(JSON.parse(storedJson), JSON.parse(JSON.stringify(injected)));
+    const commits = repo.commits.size;
+
+    // A value outside the contract: nothing is published.
+    await Deno.writeTextFile(
+      resultPath,
+      JSON.stringify({ ...original, settings: { ...original.settings, backend: evil } }),
+    );
+    const strict = await commentOnly();
+    assert.equal(strict.code, 1);
+    assert.match(
+      strict.log,
+      /::error::.*tiny-mlp\/result\.json is not a valid LR Finder result \(version 1\): settings\.backend: /,
+    );
+
+    // An HTML file named plot.png.
+    await Deno.writeTextFile(resultPath, JSON.stringify(original));
+    await Deno.writeTextFile(plotPath, "<html><img src=https://attacker.example/a.gif></html>");
+    const fake = await commentOnly();
+    assert.equal(fake.code, 1);
+    assert.match(
+      fake.log,
+      /plot\.png is not a valid PNG plot: expected the PNG signature at the start/,
+    );
+
+    // Oversized files.
+    await Deno.writeFile(plotPath, plot);
+    await Deno.writeTextFile(resultPath, " ".repeat(4 * 1024 * 1024 + 1));
+    const big = await commentOnly();
+    assert.equal(big.code, 1);
+    assert.match(big.log, /result\.json: expected at most 4194304 bytes/);
+    assert.equal(repo.commits.size, commits, "nothing more was committed");
+    assert.equal(repo.comments[0].edits, 0, "the comment was not touched");
+
+    // The names come from the expected-names input when it is given.
+    await Deno.writeTextFile(resultPath, JSON.stringify(original));
+    const named = await commentOnly({ "expected-names": "extra-3\nextra-4" });
+    assertSucceeded(named);
+    assert.deepEqual(
+      repo.comments.map((c) => c.body.split("\n")[0]),
+      ["<!-- lr-finder:tiny-mlp -->", "<!-- lr-finder:extra-3 -->", "<!-- lr-finder:extra-4 -->"],
+    );
   });
 });

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { apiMessage, forkWarning, isForbidden, permissionError } from "../action/permissions.ts";
+import {
+  apiMessage,
+  forkWarning,
+  isForbidden,
+  isRateLimited,
+  permissionError,
+  rateLimitError,
+} from "../action/permissions.ts";
 
 function apiError(status: number, message: string): Error & { status: number } {
   return Object.assign(new Error(message), { status });
@@ -37,4 +44,33 @@ Deno.test("permission errors name the permission to grant or the input to change
       "integration): give the job `permissions: contents: write`, or set `image-branch: ''` to " +
       "disable image hosting",
   );
+});
+
+function withHeaders(error: Error & { status: number }, headers: Record<string, string>) {
+  return Object.assign(error, { response: { headers } });
+}
+
+Deno.test("rate-limit 403s and 429s are told apart from permission 403s", () => {
+  const secondary = apiError(403, "You have exceeded a secondary rate limit. Please wait.");
+  const primary = withHeaders(apiError(403, "API rate limit exceeded for installation ID 1."), {
+    "x-ratelimit-remaining": "0",
+  });
+  const waited = withHeaders(apiError(403, "Forbidden"), { "retry-after": "60" });
+  const tooMany = apiError(429, "Too Many Requests");
+  for (const error of [secondary, primary, waited, tooMany]) {
+    assert.ok(isRateLimited(error), error.message);
+    assert.ok(!isForbidden(error), `${error.message} is not about permissions`);
+  }
+  const permission = withHeaders(apiError(403, "Resource not accessible by integration"), {
+    "x-ratelimit-remaining": "4999",
+  });
+  assert.ok(isForbidden(permission) && !isRateLimited(permission));
+  assert.ok(!isRateLimited(apiError(502, "Bad Gateway")));
+  const message = rateLimitError("comment", secondary, { repository: "o/r" });
+  assert.match(
+    message,
+    /^GitHub's rate limit refused writing the comment on o\/r \(403 You have exceeded a secondary rate limit/,
+  );
+  assert.match(message, /this is not a permission problem; re-run the job once the limit resets/);
+  assert.doesNotMatch(message, /permissions:/);
 });

@@ -113,6 +113,9 @@ Deno.test("action.yml's inputs, defaults and environment mapping agree with acti
     "fail-on-error": "true",
     mode: "sweep",
     "results-dir": "lr-finder-results",
+    "expected-names": "",
+    retention: "10",
+    cache: "true",
     "deno-version": "2.9.6",
   });
   for (const [name, value] of Object.entries(INPUT_DEFAULTS)) {
@@ -163,12 +166,21 @@ function substitute(text: string, values: Record<string, string>): string {
   });
 }
 
-/** Evaluates the `if:` forms action.yml uses: `steps.ID.outputs.NAME == 'VALUE'`. */
-function condition(expression: string | undefined, steps: Record<string, Record<string, string>>) {
+/**
+ * Evaluates the `if:` forms action.yml uses: `steps.ID.outputs.NAME == 'VALUE'` (or `!=`) and
+ * `inputs.NAME == 'VALUE'`.
+ */
+function condition(
+  expression: string | undefined,
+  steps: Record<string, Record<string, string>>,
+  values: Record<string, string>,
+) {
   if (expression === undefined) return true;
-  const match = /^steps\.([\w-]+)\.outputs\.([\w-]+) == '([^']*)'$/.exec(expression.trim());
+  const match = /^(steps\.([\w-]+)\.outputs\.([\w-]+)|inputs\.[\w-]+) (==|!=) '([^']*)'$/
+    .exec(expression.trim());
   assert.ok(match, `unsupported if: ${expression}`);
-  return steps[match[1]]?.[match[2]] === match[3];
+  const value = match[2] ? steps[match[2]]?.[match[3]] ?? "" : values[match[1]];
+  return match[4] === "==" ? value === match[5] : value !== match[5];
 }
 
 interface CompositeRun {
@@ -201,7 +213,7 @@ async function runComposite(
   let log = "";
   let summary = "";
   for (const [index, step] of ACTION.runs.steps.entries()) {
-    if (!condition(step.if, steps)) {
+    if (!condition(step.if, steps, values)) {
       skipped.push(step.name ?? String(index));
       continue;
     }
@@ -252,17 +264,22 @@ Deno.test("action.yml's run steps, run with bash as the runner does, map every i
         comment: "true",
         "image-branch": "plots",
         "deno-version": Deno.version.deno,
+        cache: "false",
       },
       { apiUrl: mock.url, workspace },
     );
     assert.equal(run.code, 0, run.log);
     assert.deepEqual(run.steps.deno, { install: "false" }, "deno of this version is installed");
-    assert.deepEqual(run.skipped, ["Install Deno"]);
+    assert.deepEqual(run.skipped, [
+      "Install Deno",
+      "Locate Deno's npm cache",
+      "Cache Deno's npm packages",
+    ]);
     const repo = mock.repository(EXAMPLE_PR.repository);
     assert.equal(repo.comments.length, 1, "github-token defaulted to the workflow token");
     assert.ok(repo.comments[0].body.startsWith("<!-- lr-finder:composite -->"));
     assert.ok(repo.refs.has("refs/heads/plots"), "image-branch reached the Action");
-    assert.match(run.log, /backend cpu \(requested cpu\)/, "backend reached the Action");
+    assert.match(run.log, /backend cpu \(requested cpu[,)]/, "backend reached the Action");
     const result = JSON.parse(await Deno.readTextFile(run.outputs["result-path"]));
     assert.equal(Number(run.outputs["suggested-lr"]), result.suggestion.lr);
     assert.deepEqual(JSON.parse(run.outputs.results), { composite: result.suggestion.lr });
@@ -353,5 +370,179 @@ Deno.test("the GPU workflow runs on self-hosted GPU runners only for this reposi
   assert.ok(
     !steps.some((s) => s.uses?.startsWith("actions/checkout") && s.with?.ref),
     "the comment workflow never checks out the pull request's code",
+  );
+});
+
+/** Every `uses:` line of a YAML text other than local actions and the placeholder OWNER/. */
+function usesLines(text: string): { action: string; ref: string; comment?: string }[] {
+  return [...text.matchAll(/^\s*(?:- )?uses: ([^\s@]+)@(\S+)(?:\s+#\s*(.*))?$/gm)]
+    .filter((m) => !m[1].startsWith("OWNER/"))
+    .map((m) => ({ action: m[1], ref: m[2], comment: m[3] }));
+}
+
+/** The ```yaml blocks of a Markdown file. */
+function yamlBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+}
+
+const README = await Deno.readTextFile(join(REPO_ROOT, "README.md"));
+const ACTION_DOC = await Deno.readTextFile(join(REPO_ROOT, "docs", "action.md"));
+
+async function workflowTexts(): Promise<Record<string, string>> {
+  const texts: Record<string, string> = {};
+  for await (const entry of Deno.readDir(WORKFLOW_DIR)) {
+    texts[entry.name] = await Deno.readTextFile(join(WORKFLOW_DIR, entry.name));
+  }
+  return texts;
+}
+
+Deno.test("action.yml, the workflows and the snippets pin every action by commit SHA with its version", async () => {
+  const sources: Record<string, string> = {
+    "action.yml": ACTION_TEXT,
+    ...await workflowTexts(),
+    "README.md": yamlBlocks(README).join("\n"),
+    "docs/action.md": yamlBlocks(ACTION_DOC).join("\n"),
+  };
+  const pins = new Map<string, string>();
+  for (const [file, text] of Object.entries(sources)) {
+    for (const use of usesLines(text)) {
+      if (use.action === "./") continue;
+      assert.match(use.ref, /^[0-9a-f]{40}$/, `${file}: ${use.action} is pinned by commit SHA`);
+      assert.match(
+        use.comment ?? "",
+        /^v\d+\.\d+\.\d+$/,
+        `${file}: ${use.action} names its version`,
+      );
+      const pin = `${use.ref} # ${use.comment}`;
+      assert.equal(
+        pins.get(use.action) ?? pin,
+        pin,
+        `${file}: ${use.action} is pinned alike everywhere`,
+      );
+      pins.set(use.action, pin);
+    }
+  }
+  assert.deepEqual([...pins.keys()].sort(), [
+    "actions/cache",
+    "actions/checkout",
+    "actions/download-artifact",
+    "actions/upload-artifact",
+    "denoland/setup-deno",
+  ]);
+  const install = ACTION.runs.steps.find((s) => s.name === "Install Deno");
+  assert.match(install?.uses ?? "", /^denoland\/setup-deno@[0-9a-f]{40}$/);
+});
+
+Deno.test("action.yml caches Deno's npm packages keyed on the Action's lockfile", async () => {
+  const locate = ACTION.runs.steps.find((s) => s.id === "deno-cache")!;
+  assert.equal(locate.if, "inputs.cache == 'true'");
+  const cache = ACTION.runs.steps.find((s) => s.uses?.startsWith("actions/cache@"))!;
+  assert.equal(cache.if, "steps.deno-cache.outputs.key != ''");
+  assert.deepEqual(cache.with, {
+    path: "${{ steps.deno-cache.outputs.path }}",
+    key: "${{ steps.deno-cache.outputs.key }}",
+  });
+  const order = ACTION.runs.steps.map((s) => s.id ?? s.name);
+  assert.ok(
+    order.indexOf("Install Deno") < order.indexOf("deno-cache") &&
+      order.indexOf("Cache Deno's npm packages") < order.indexOf("lr-finder"),
+    "the cache is restored after Deno is installed and before the sweep",
+  );
+  // The step itself, run with bash as the runner does.
+  const workspace = await writeWorkspace();
+  const files = await prepareRunner({
+    eventName: "push",
+    payload: {},
+    apiUrl: "http://127.0.0.1:9",
+    workspace,
+  });
+  const script = join(files.temp, "locate.sh");
+  await Deno.writeTextFile(script, locate.run!);
+  const lockfile = join(REPO_ROOT, "action", "deno.runtime.lock");
+  const run = await new Deno.Command("bash", {
+    args: ["--noprofile", "--norc", "-eo", "pipefail", script],
+    cwd: workspace,
+    env: { ...files.env, LOCKFILE: lockfile },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+  const outputs = parseOutputFile(await Deno.readTextFile(files.outputFile));
+  const info = JSON.parse(
+    new TextDecoder().decode(
+      (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], env: files.env })
+        .output()).stdout,
+    ),
+  );
+  assert.equal(outputs.path, info.npmCache);
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", await Deno.readFile(lockfile)),
+  );
+  const hash = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  assert.equal(
+    outputs.key,
+    `lr-finder-deno-npm-${Deno.build.os}-${Deno.build.arch}-${Deno.version.deno}-${hash}`,
+  );
+  await removeTempDirs();
+});
+
+interface WorkflowShape {
+  on: Record<string, { branches?: string[] } | null>;
+  concurrency?: { group: string; "cancel-in-progress": string | boolean };
+  jobs: Record<string, { steps: Step[]; strategy?: { matrix?: { config?: string[] } } }>;
+}
+
+/** The concurrency group and trigger rules of a sweeping workflow or snippet. */
+function assertSweepWorkflow(name: string, workflow: WorkflowShape): void {
+  assert.deepEqual(workflow.on.push, { branches: ["main"] }, `${name}: a push trigger on main`);
+  assert.ok("pull_request" in workflow.on, `${name}: runs on pull requests`);
+  assert.ok(workflow.concurrency, `${name}: has a concurrency group`);
+  assert.equal(
+    workflow.concurrency.group,
+    "${{ github.workflow }}-${{ github.event_name == 'pull_request' && " +
+      "format('pr-{0}', github.event.pull_request.number) || github.run_id }}",
+    `${name}: one group per pull request, one per run otherwise`,
+  );
+  assert.equal(
+    workflow.concurrency["cancel-in-progress"],
+    "${{ github.event_name == 'pull_request' }}",
+    `${name}: cancels only for pull_request events`,
+  );
+}
+
+Deno.test("the sweeping workflows and the snippets run on pushes to main and cancel only pull request runs", async () => {
+  const texts = await workflowTexts();
+  for (const file of ["lr-finder-cpu.yml", "lr-finder-gpu.yml"]) {
+    assertSweepWorkflow(file, parse(texts[file]) as WorkflowShape);
+  }
+  for (const [doc, markdown] of [["README.md", README], ["docs/action.md", ACTION_DOC]]) {
+    const snippets = yamlBlocks(markdown).filter((block) => /^jobs:/m.test(block));
+    assert.ok(snippets.length >= 1, `${doc} has a workflow snippet`);
+    for (const snippet of snippets) {
+      assert.deepEqual(metadataErrors("workflow", doc, snippet), [], `${doc}'s snippet parses`);
+      assertSweepWorkflow(doc, parse(snippet) as WorkflowShape);
+    }
+  }
+  const comment = parse(texts["lr-finder-comment.yml"]) as WorkflowShape;
+  assert.equal(comment.concurrency?.["cancel-in-progress"], false, "comments are never cancelled");
+});
+
+Deno.test("the GPU workflow checks the GPU before sweeping; the comment workflow accepts the swept configs only", async () => {
+  const texts = await workflowTexts();
+  const gpu = parse(texts["lr-finder-gpu.yml"]) as WorkflowShape;
+  const steps = gpu.jobs.sweep.steps;
+  const check = steps.findIndex((s) => s.run?.trim() === "deno task gpu-check");
+  const sweep = steps.findIndex((s) => s.uses === "./");
+  const setup = steps.findIndex((s) => s.uses?.startsWith("denoland/setup-deno@"));
+  assert.ok(setup >= 0 && setup < check && check < sweep, "Deno, then gpu-check, then the sweep");
+  assert.equal(steps[sweep].with?.["require-gpu"], true as unknown as string);
+  const cpu = parse(texts["lr-finder-cpu.yml"]) as WorkflowShape;
+  const comment = parse(texts["lr-finder-comment.yml"]) as WorkflowShape;
+  const post = comment.jobs.comment.steps.find((s) => s.uses === "./")!;
+  assert.deepEqual(
+    (post.with?.config ?? "").trim().split("\n"),
+    cpu.jobs.sweep.strategy?.matrix?.config,
+    "the comment workflow accepts the names of the configs the CPU workflow sweeps",
   );
 });

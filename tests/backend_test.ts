@@ -69,7 +69,28 @@ Deno.test({
       backend: info,
     });
     assert.equal(result.settings.adapter, adapter?.description);
+    assert.equal(result.settings.adapterFound?.description, adapter?.description);
     assert.ok((result.timing.warmupMs ?? 0) > 0);
+    model.dispose();
+  },
+});
+
+Deno.test({
+  name: "a sweep not on webgpu records the adapter found, never as the one it ran on",
+  ignore: !adapter,
+  async fn() {
+    const found = await setupBackend("webgpu");
+    const info = await setupBackend("wasm");
+    const model = mlp(8, 3, 8);
+    const result = await findLearningRate(model, data, {
+      loss: "categoricalCrossentropy",
+      optimizer: { name: "sgd" },
+      numIters: 10,
+      backend: { ...info, adapter: found.adapter },
+    });
+    assert.equal(result.settings.backend, "wasm");
+    assert.equal(result.settings.adapter, undefined);
+    assert.deepEqual(result.settings.adapterFound, found.adapter);
     model.dispose();
   },
 });

@@ -110,6 +110,24 @@ Deno.test("settingsTable shows the adapter, run seeds and validation size", () =
   assert.ok(table.includes("on the validation data |"));
 });
 
+Deno.test("settingsTable names the adapter found apart from the backend that ran", () => {
+  const result = tinyResult();
+  result.settings.backend = "wasm";
+  result.settings.adapterFound = {
+    description: "llvmpipe (LLVM 19.1.7)",
+    vendor: "",
+    architecture: "",
+    isFallbackAdapter: true,
+  };
+  const table = settingsTable(result);
+  assert.ok(table.includes("| Backend | wasm |\n"));
+  assert.ok(
+    table.includes(
+      "| GPU adapter found | llvmpipe (LLVM 19.1.7), a software fallback, not used (the sweep ran on wasm) |",
+    ),
+  );
+});
+
 Deno.test("timingLine gives steps, sweep time, time per step and total", () => {
   assert.equal(
     timingLine(tinyResult()),
@@ -157,6 +175,11 @@ Deno.test("markdownReport can drop the image and chart and change the heading le
 Deno.test("escapeMarkdown neutralises formatting in names", () => {
   assert.equal(escapeMarkdown("a*b_c|d"), "a\\*b\\_c\\|d");
   assert.equal(escapeMarkdown("fashion-mnist-cnn"), "fashion-mnist-cnn");
+  assert.equal(
+    escapeMarkdown("@octocat fixes #12 &amp;"),
+    "@&#8203;octocat fixes \\#&#8203;12 \\&amp;",
+  );
+  assert.equal(escapeMarkdown("a\rb\nc"), "a b c");
   const result = tinyResult();
   result.name = "**bold** <img>";
   assert.ok(

@@ -68,6 +68,17 @@ Deno.test("plotSpec titles the chart with the model name, backend and steps", ()
   assert.match(spec.title.subtitle, /backend wasm/);
   assert.match(spec.title.subtitle, /98 of 100 steps/);
   assert.match(spec.title.subtitle, /stopped: diverged/);
+  // The subtitle names the backend that ran: an adapter only when the sweep ran on it.
+  const wasm = divergedResult();
+  wasm.settings = { ...wasm.settings, backend: "wasm", adapter: "llvmpipe" };
+  const subtitle = (plotSpec(wasm) as unknown as { title: { subtitle: string } }).title.subtitle;
+  assert.match(subtitle, /^backend wasm {2}\u00B7/);
+  const gpu = divergedResult();
+  gpu.settings = { ...gpu.settings, backend: "webgpu", adapter: "NVIDIA H200" };
+  assert.match(
+    (plotSpec(gpu) as unknown as { title: { subtitle: string } }).title.subtitle,
+    /^backend webgpu, NVIDIA H200 {2}\u00B7/,
+  );
 });
 
 Deno.test("plotSpec draws raw loss faint and smoothed loss bold", () => {

@@ -4,7 +4,7 @@
  * rules table, the stop line, the settings table, the timing line and the Mermaid block.
  * @module
  */
-import type { LrFinderResult, StopReason } from "../result.ts";
+import type { LrFinderResult, Settings, StopReason } from "../result.ts";
 import { RULE_NAMES } from "../vocabulary.ts";
 import { formatCount, formatDuration, formatLr, formatUncertainty } from "./format.ts";
 import { mermaidChart, type MermaidOptions } from "./mermaid.ts";
@@ -19,9 +19,15 @@ export interface MarkdownOptions {
   mermaid?: boolean;
 }
 
-/** Escapes characters that Markdown would read as formatting. */
+/**
+ * Escapes text for Markdown: characters Markdown would read as formatting or HTML, on one line,
+ * and `@` and `#` followed by a zero-width space (`&#8203;`) so that GitHub links no mention,
+ * team or issue reference.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+  return text.replace(/[\\`*_[\]<>#|~&]/g, (c) => `\\${c}`)
+    .replace(/\r?\n|\r/g, " ")
+    .replace(/[@#]/g, (c) => `${c}&#8203;`);
 }
 
 /**
@@ -31,9 +37,11 @@ export function escapeMarkdown(text: string): string {
 export function suggestionLine(result: LrFinderResult): string {
   const s = result.suggestion;
   if (s.lr === null) {
-    return `**No learning rate suggested** (${s.method}): ${escapeMarkdown(s.reason)}`;
+    return `**No learning rate suggested** (${escapeMarkdown(s.method)}): ${
+      escapeMarkdown(s.reason)
+    }`;
   }
-  let line = `**Suggested learning rate: ${formatLr(s.lr)}** (${s.method})`;
+  let line = `**Suggested learning rate: ${formatLr(s.lr)}** (${escapeMarkdown(s.method)})`;
   const u = result.uncertainty;
   if (u) {
     line += u.runsWithSuggestion > 0
@@ -56,7 +64,7 @@ export function rulesTable(result: LrFinderResult): string {
     const name = chosen ? `**${rule}** (chosen)` : rule;
     const lr = s.lr === null ? "none" : chosen ? `**${formatLr(s.lr)}**` : formatLr(s.lr);
     const step = s.index === null ? "" : String(s.index);
-    rows.push(`| ${name} | ${lr} | ${step} | ${s.lr === null ? cell(s.reason) : ""} |`);
+    rows.push(`| ${name} | ${lr} | ${step} | ${s.lr === null ? escapeMarkdown(s.reason) : ""} |`);
   }
   return rows.join("\n") + "\n";
 }
@@ -85,7 +93,11 @@ export function settingsTable(result: LrFinderResult): string {
   const { name: optimizer, ...params } = s.optimizer;
   const paramText = Object.entries(params)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k} ${typeof v === "number" ? String(v) : JSON.stringify(v)}`)
+    .map(([k, v]) =>
+      `${escapeMarkdown(k)} ${
+        typeof v === "number" ? String(v) : escapeMarkdown(JSON.stringify(v))
+      }`
+    )
     .join(", ");
   const model = [`${formatCount(result.model.params)} parameters`];
   if (result.model.layers !== undefined) model.push(`${result.model.layers} layers`);
@@ -94,9 +106,20 @@ export function settingsTable(result: LrFinderResult): string {
     : `${formatCount(s.trainSize)} train, ${formatCount(s.validationSize)} validation per step`;
   const rows: [string, string][] = [
     ["Model", `${escapeMarkdown(result.name)} (${model.join(", ")})`],
-    ["Backend", s.adapter ? `${s.backend}, ${s.adapter}` : s.backend],
-    ["Optimizer", `${optimizer}${paramText ? ` (${paramText})` : ""}, ${s.optimizerState} state`],
-    ["Loss", `${s.loss} on the ${s.evaluate === "validation" ? "validation" : "training"} data`],
+    ["Backend", escapeMarkdown(backendText(s))],
+    ...adapterFoundRow(s),
+    [
+      "Optimizer",
+      `${escapeMarkdown(optimizer)}${paramText ? ` (${paramText})` : ""}, ${
+        escapeMarkdown(s.optimizerState)
+      } state`,
+    ],
+    [
+      "Loss",
+      `${escapeMarkdown(s.loss)} on the ${
+        s.evaluate === "validation" ? "validation" : "training"
+      } data`,
+    ],
     ["Batch size", String(s.batchSize)],
     ["Seed", s.runs > 1 ? `${s.seed} (run r uses ${s.seed} + r)` : String(s.seed)],
     [
@@ -118,13 +141,37 @@ export function settingsTable(result: LrFinderResult): string {
   ].join("\n") + "\n";
 }
 
+/**
+ * The backend the sweep ran on, with the GPU adapter when that backend is webgpu:
+ * `webgpu, NVIDIA H200`, `wasm`.
+ */
+export function backendText(settings: Settings): string {
+  return settings.backend === "webgpu" && settings.adapter
+    ? `${settings.backend}, ${settings.adapter}`
+    : settings.backend;
+}
+
+/** The row for the WebGPU adapter that was found, whether or not the sweep ran on it. */
+function adapterFoundRow(s: Settings): [string, string][] {
+  // Results written before `adapterFound` existed put the adapter found on any backend in
+  // `adapter`.
+  const found = s.adapterFound ??
+    (s.adapter && s.backend !== "webgpu"
+      ? { description: s.adapter, isFallbackAdapter: false }
+      : undefined);
+  if (!found) return [];
+  const kind = found.isFallbackAdapter ? ", a software fallback" : "";
+  const use = s.backend === "webgpu" ? "" : `, not used (the sweep ran on ${s.backend})`;
+  return [["GPU adapter found", escapeMarkdown(`${found.description}${kind}${use}`)]];
+}
+
 /** Wall-clock figures as one sentence. */
 export function timingLine(result: LrFinderResult): string {
   const t = result.timing;
   const perStep = Number.isFinite(t.msPerStep) ? `${Number(t.msPerStep.toPrecision(3))} ms` : "n/a";
   const warmup = t.warmupMs === undefined ? "" : `, kernel warm-up ${formatDuration(t.warmupMs)}`;
   return `Timing: ${t.steps} steps in ${formatDuration(t.sweepMs)} (${perStep} a step)${warmup}, ` +
-    `${formatDuration(t.totalMs)} in all, started ${t.startedAt}.`;
+    `${formatDuration(t.totalMs)} in all, started ${escapeMarkdown(t.startedAt)}.`;
 }
 
 /** The Mermaid chart in a fenced code block, which GitHub renders as a chart. */

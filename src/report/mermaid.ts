@@ -73,7 +73,8 @@ function mermaidTitle(result: LrFinderResult, clippedAt: number | null): string 
     ? `no suggestion (${s.method})`
     : `suggested ${formatLr(s.lr)} (${s.method})`;
   const clip = clippedAt === null ? "" : `, loss clipped at ${formatLoss(clippedAt)}`;
-  return `${result.name}: ${suggestion}${clip}`.replaceAll('"', "'");
+  // Quotes would end the title, backticks the code fence around the chart, newlines the line.
+  return `${result.name}: ${suggestion}${clip}`.replace(/["`]/g, "'").replace(/\r?\n|\r/g, " ");
 }
 
 /** Rounds down to two significant digits. */

@@ -17,6 +17,7 @@ import {
   placeLabels,
   type PlotFrame,
 } from "./labels.ts";
+import { backendText } from "./markdown.ts";
 
 /** Options of {@linkcode plotSpec}. */
 export interface PlotOptions {
@@ -394,7 +395,8 @@ function addVerticalRule(
 /** The subtitle: backend, steps, optimizer, batch size and why the sweep stopped. */
 function subtitle(result: LrFinderResult): string {
   const s = result.settings;
-  const backend = s.adapter ? `${s.backend}, ${s.adapter}` : s.backend;
+  // The backend that ran; an adapter only when the sweep ran on it (webgpu).
+  const backend = backendText(s);
   const runs = s.runs > 1 ? ` \u00D7 ${s.runs} runs` : "";
   return [
     `backend ${backend}`,

@@ -110,6 +110,8 @@ export interface MockRepository {
   refs: Map<string, string>;
   /** Comments in creation order. */
   comments: MockComment[];
+  /** Comments deleted, in the order of deletion. */
+  deleted: MockComment[];
   /** Pull requests by number. */
   pulls: Map<number, MockPull>;
 }
@@ -125,6 +127,22 @@ export interface MockRequest {
   /** Response status. */
   status: number;
 }
+
+/** A failure the mock answers instead of (or after) handling a request. */
+export interface MockFault {
+  /** HTTP status of the answer (502, 503, 403, 429, ...). */
+  status: number;
+  /** The `message` of the JSON answer (default: the status's usual text). */
+  message?: string;
+  /** Extra response headers, e.g. `retry-after` or `x-ratelimit-remaining`. */
+  headers?: Record<string, string>;
+  /** Handle the request first, then answer the failure (a lost answer). Default false. */
+  afterHandling?: boolean;
+}
+
+/** GitHub's message for a secondary rate limit. */
+export const SECONDARY_RATE_LIMIT_MESSAGE =
+  "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
 
 /** Options of {@linkcode startGitHubMock}. */
 export interface GitHubMockOptions {
@@ -160,6 +178,8 @@ export class GitHubMock {
   readonly #api: OpenApiIndex;
   readonly #tokens: Record<string, MockIdentity>;
   readonly #before = new Map<string, (() => void)[]>();
+  readonly #faults = new Map<string, MockFault[]>();
+  readonly #barriers = new Map<string, { count: number; waiting: (() => void)[] }>();
   #nextCommentId = 1000;
 
   /** Starts listening on a free loopback port. */
@@ -191,6 +211,22 @@ export class GitHubMock {
     const list = this.#before.get(operationId) ?? [];
     list.push(fn);
     this.#before.set(operationId, list);
+  }
+
+  /**
+   * Answers the next requests with this operation id with these faults, one per request, in
+   * order; later requests are handled normally.
+   */
+  failNext(operationId: string, ...faults: MockFault[]): void {
+    this.#faults.set(operationId, [...(this.#faults.get(operationId) ?? []), ...faults]);
+  }
+
+  /**
+   * Holds requests with this operation id until `count` of them have arrived, then lets them
+   * all through (once): two runs that both list before either writes.
+   */
+  barrier(operationId: string, count: number): void {
+    this.#barriers.set(operationId, { count, waiting: [] });
   }
 
   /** Stores a blob, a tree holding it and a commit in a repository; returns the commit SHA. */
@@ -289,6 +325,9 @@ export class GitHubMock {
       if (!parsed.repo) return json(404, { message: "Not Found" });
     }
     for (const fn of this.#before.get(operationId)?.splice(0) ?? []) fn();
+    await this.#passBarrier(operationId);
+    const fault = this.#faults.get(operationId)?.shift();
+    if (fault && !fault.afterHandling) return faultResponse(fault);
     const handler = this.#handlers()[operationId];
     if (!handler) {
       this.violations.push(`${operationId}: valid, but the mock does not implement it`);
@@ -303,7 +342,19 @@ export class GitHubMock {
         status: "403",
       });
     }
-    return await handler(parsed);
+    const response = await handler(parsed);
+    return fault ? faultResponse(fault) : response;
+  }
+
+  async #passBarrier(operationId: string): Promise<void> {
+    const barrier = this.#barriers.get(operationId);
+    if (!barrier) return;
+    const arrived = new Promise<void>((resolve) => barrier.waiting.push(resolve));
+    if (barrier.waiting.length >= barrier.count) {
+      this.#barriers.delete(operationId);
+      for (const release of barrier.waiting) release();
+    }
+    await arrived;
   }
 
   #handlers(): Record<string, Handler> {
@@ -324,6 +375,13 @@ export class GitHubMock {
         };
         r.repo!.comments.push(comment);
         return json(201, commentJson(r.fullName!, comment));
+      },
+      "issues/delete-comment": (r) => {
+        const comments = r.repo!.comments;
+        const index = comments.findIndex((c) => c.id === Number(r.params.comment_id));
+        if (index < 0) return json(404, { message: "Not Found" });
+        r.repo!.deleted.push(...comments.splice(index, 1));
+        return new Response(null, { status: 204 });
       },
       "issues/update-comment": (r) => {
         const comment = r.repo!.comments.find((c) => c.id === Number(r.params.comment_id));
@@ -359,7 +417,12 @@ export class GitHubMock {
         const tree = r.repo!.trees.get(r.params.tree_sha) ??
           r.repo!.trees.get(r.repo!.commits.get(r.params.tree_sha)?.tree ?? "");
         if (!tree) return json(404, { message: "Not Found" });
-        return json(200, { sha: r.params.tree_sha, tree: treeJson(tree), truncated: false });
+        const recursive = r.query.has("recursive");
+        return json(200, {
+          sha: r.params.tree_sha,
+          tree: listTree(tree, recursive),
+          truncated: false,
+        });
       },
       "git/create-commit": (r) => {
         const tree = String(r.body.tree);
@@ -544,6 +607,7 @@ function emptyRepository(): MockRepository {
     commits: new Map(),
     refs: new Map(),
     comments: [],
+    deleted: [],
     pulls: new Map(),
   };
 }
@@ -593,6 +657,29 @@ function treeJson(entries: Map<string, MockTreeEntry>): Record<string, unknown>[
   return [...entries].map(([path, e]) => ({ path, mode: e.mode, type: e.type, sha: e.sha }));
 }
 
+/**
+ * A tree as `GET /git/trees` answers it: the top level only, or with `recursive` every blob and
+ * every folder (as `tree` entries) with its full path.
+ */
+function listTree(entries: Map<string, MockTreeEntry>, recursive: boolean) {
+  const folders = new Set<string>();
+  for (const path of entries.keys()) {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join("/"));
+  }
+  const folderEntry = (path: string) => ({
+    path,
+    mode: "040000",
+    type: "tree",
+    sha: sha1("folder ", path, JSON.stringify([...entries])),
+  });
+  const all = [
+    ...[...folders].map(folderEntry),
+    ...treeJson(entries),
+  ].sort((a, b) => (String(a.path) < String(b.path) ? -1 : 1));
+  return recursive ? all : all.filter((e) => !String(e.path).includes("/"));
+}
+
 function refJson(base: string, fullName: string, ref: string, sha: string) {
   return {
     ref,
@@ -620,6 +707,22 @@ function commentJson(fullName: string, c: MockComment): Record<string, unknown> 
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  403: "Forbidden",
+  429: "Too Many Requests",
+  500: "Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+};
+
+function faultResponse(fault: MockFault): Response {
+  return json(fault.status, {
+    message: fault.message ?? STATUS_TEXT[fault.status] ?? "Error",
+    documentation_url: "https://docs.github.com/rest",
+    status: String(fault.status),
+  }, fault.headers);
 }
 
 function json(status: number, value: unknown, headers: Record<string, string> = {}): Response {
