@@ -7,6 +7,7 @@ import { FLAGS } from "../src/cli/flags.ts";
 import { saveModel } from "../src/model_io.ts";
 import type { LrFinderResult } from "../src/result.ts";
 import { blobs, mlp, ROOT, taskPermissions } from "./helpers.ts";
+import { requireResource, SCRIPT } from "./resources.ts";
 
 await setupBackend("cpu");
 
@@ -388,16 +389,17 @@ Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async
   assertNoStackTrace(stderr);
 });
 
-Deno.test({
+const script = await requireResource(SCRIPT);
+
+Deno.test(script.test({
   name: "the progress bar shows step, learning rate, loss and ETA when stderr is a terminal",
-  ignore: !(await hasScript()),
   fn: async () => {
     const shell = [
       "deno",
       ...cliArgs("lr-finder.json", "--steps", "30", "--out", join(dir, "tty")),
       ">/dev/null",
     ].map((part) => part.startsWith(">") ? part : `'${part}'`).join(" ");
-    const output = await new Deno.Command("script", {
+    const output = await new Deno.Command(script.value!, {
       args: ["-qec", shell, "/dev/null"],
       cwd: dir,
       stdin: "null",
@@ -409,18 +411,7 @@ Deno.test({
     assert.equal(output.code, 0, text);
     assert.match(text, /step \d+\/30 \| lr \d\.\de[-+]\d+ \| loss [\d.]+ \| ETA \d+s/);
   },
-});
-
-async function hasScript(): Promise<boolean> {
-  try {
-    const { code } = await new Deno.Command("script", { args: ["--version"] }).output();
-    if (code === 0) return true;
-  } catch {
-    // not installed
-  }
-  console.warn("skipping the terminal progress-bar test: `script` (util-linux) is not installed");
-  return false;
-}
+}));
 
 Deno.test("main() returns exit codes in-process: 0 for --help, 2 for a bad flag", async () => {
   const tensors = tf.memory().numTensors;
