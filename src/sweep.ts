@@ -41,7 +41,8 @@ export async function findLearningRate(
   options: FindLearningRateOptions = {},
 ): Promise<LrFinderResult> {
   const startedAt = new Date();
-  const started = performance.now();
+  const clock = options.clock ?? (() => performance.now());
+  const started = clock();
   const plan = planSweep(model, data, options);
   const deadline = plan.timeBudgetMs === undefined ? undefined : started + plan.timeBudgetMs;
   const snapshot = snapshotWeights(model);
@@ -51,11 +52,12 @@ export async function findLearningRate(
       onStep: options.onStep,
       deadline,
       started,
+      clock,
     });
     const result = assembleResult(plan, runs, {
       name: options.name ?? model.name,
       startedAt,
-      totalMs: performance.now() - started,
+      totalMs: clock() - started,
     });
     // Phases after the sweep go here, while the snapshot still holds the weights: they read the
     // result (its suggestion), may train from the restored weights (`restoreWeights(model,

@@ -49,10 +49,12 @@ export interface RunControls {
   signal?: AbortSignal;
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
-  /** `performance.now()` after which the sweep stops with `time-budget`. */
+  /** Clock reading after which the sweep stops with `time-budget`. */
   deadline?: number;
-  /** `performance.now()` at the start of the sweep (progress reports the time since). */
+  /** Clock reading at the start of the sweep (progress reports the time since). */
   started: number;
+  /** Milliseconds clock; default `performance.now` (see `SweepControls.clock`). */
+  clock?: () => number;
 }
 
 /** What the runs recorded. */
@@ -72,6 +74,7 @@ export async function runSweeps(
   snapshot: tf.Tensor[],
   controls: RunControls,
 ): Promise<RunsRecord> {
+  const now = controls.clock ?? systemClock;
   const records: RunRecord[] = [];
   let warmupMs: number | undefined;
   let validation: ValidationBatch | undefined;
@@ -80,10 +83,10 @@ export async function runSweeps(
       validation = gatherBatch(plan.validation, plan.validationIndices, plan.layout);
     }
     if (plan.warmupSteps > 0) {
-      const warmStart = performance.now();
+      const warmStart = now();
       await warmUp(plan, validation);
       restoreWeights(plan.model, snapshot);
-      warmupMs = performance.now() - warmStart;
+      warmupMs = now() - warmStart;
     }
     for (let run = 0; run < plan.settings.runs; run++) {
       const record = await runSweep(plan, run, controls, validation);
@@ -104,6 +107,9 @@ export async function runSweeps(
   }
   return { records, warmupMs };
 }
+
+/** The default clock of a sweep. */
+const systemClock = (): number => performance.now();
 
 /**
  * How often the step loop lets the event loop run timers, signal handlers and I/O: reading a
@@ -131,6 +137,7 @@ async function runSweep(
   controls: RunControls,
   validation: ValidationBatch | undefined,
 ): Promise<RunRecord> {
+  const now = controls.clock ?? systemClock;
   const seed = plan.settings.seed + run;
   const sampler = createBatchSampler(plan.train.size, seed);
   const variables = plan.model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -163,7 +170,7 @@ async function runSweep(
       lr: plan.lrs[entry.step],
       loss: value,
       smoothed,
-      elapsedMs: performance.now() - controls.started,
+      elapsedMs: now() - controls.started,
     });
     if (!finite) return "non-finite";
     lowest = Math.min(lowest, smoothed);
@@ -171,20 +178,20 @@ async function runSweep(
     return undefined;
   }
 
-  const loopStart = performance.now();
+  const loopStart = now();
   let lastYield = loopStart;
   let stop: StopReason | undefined;
   try {
     for (let step = 0; step < plan.settings.numIters && stop === undefined; step++) {
-      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+      if (now() - lastYield >= YIELD_EVERY_MS) {
         await yieldToEventLoop();
-        lastYield = performance.now();
+        lastYield = now();
       }
       if (controls.signal?.aborted) {
         stop = "aborted";
         break;
       }
-      if (controls.deadline !== undefined && performance.now() >= controls.deadline) {
+      if (controls.deadline !== undefined && now() >= controls.deadline) {
         stop = "time-budget";
         break;
       }
@@ -208,7 +215,7 @@ async function runSweep(
       if (reason) stop = reason;
     }
   } finally {
-    record.sweepMs = performance.now() - loopStart;
+    record.sweepMs = now() - loopStart;
     for (const entry of pending) entry.loss.dispose();
     disposeOptimizer(sweep.optimizer);
   }

@@ -88,6 +88,12 @@ export interface SweepControls {
   warmupSteps?: number;
   /** Steps a loss may wait before it is read; default 3 on webgpu (no GPU stall), else 0. */
   readLag?: number;
+  /**
+   * The sweep's clock in milliseconds; default `performance.now`. It times the time budget,
+   * `elapsedMs`, the result's timings and how often the step loop lets timers and signal
+   * handlers run (every 100 ms), so tests can drive them step by step.
+   */
+  clock?: () => number;
 }
 
 /** Options of `findLearningRate`: the settings and the controls. */

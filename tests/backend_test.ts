@@ -1,13 +1,24 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { describeGpuAdapter, setupBackend } from "../src/backend.ts";
+import { setupBackend } from "../src/backend.ts";
 import { isInputError } from "../src/errors.ts";
 import { findLearningRate } from "../src/sweep.ts";
 import { blobs, mlp } from "./helpers.ts";
+import { requireResource, WEBGPU_ADAPTER } from "./resources.ts";
 
-const adapter = await describeGpuAdapter();
-if (!adapter) {
-  console.warn("backend_test: no WebGPU adapter on this machine, the webgpu tests are skipped");
+const gpu = await requireResource(WEBGPU_ADAPTER);
+const adapter = gpu.value;
+/** The adapter as test names say it: a software fallback (llvmpipe) is named as one. */
+const onAdapter = adapter === undefined
+  ? "a WebGPU adapter"
+  : adapter.isFallbackAdapter
+  ? `the software fallback adapter "${adapter.description}"`
+  : `the GPU "${adapter.description}"`;
+if (adapter?.isFallbackAdapter) {
+  console.warn(
+    `backend_test: the only WebGPU adapter is ${adapter.description}, a software fallback: ` +
+      "the webgpu tests check results, not GPU speed, and auto does not pick it",
+  );
 }
 
 /** Curves of different backends agree when |a - b| <= TOLERANCE * max(1, |b|) at every step. */
@@ -45,19 +56,17 @@ Deno.test("cpu and wasm sweeps give the same curve within tolerance", async () =
   assertClose(await sweepOn("cpu"), await sweepOn("wasm"));
 });
 
-Deno.test({
-  name: "a webgpu sweep (software adapter here) matches the wasm curve within tolerance",
-  ignore: !adapter,
+Deno.test(gpu.test({
+  name: `a webgpu sweep on ${onAdapter} matches the wasm curve within tolerance`,
   async fn() {
     const wasm = await sweepOn("wasm");
     const webgpu = await sweepOn("webgpu");
     assertClose(webgpu, wasm);
   },
-});
+}));
 
-Deno.test({
-  name: "webgpu results name the adapter and report the warm-up",
-  ignore: !adapter,
+Deno.test(gpu.test({
+  name: `webgpu results name the adapter and report the warm-up, on ${onAdapter}`,
   async fn() {
     const info = await setupBackend("webgpu");
     assert.equal(info.adapter?.description, adapter?.description);
@@ -73,7 +82,7 @@ Deno.test({
     assert.ok((result.timing.warmupMs ?? 0) > 0);
     model.dispose();
   },
-});
+}));
 
 Deno.test({
   name: "a sweep not on webgpu records the adapter found, never as the one it ran on",
@@ -105,16 +114,20 @@ Deno.test("auto uses webgpu only with a real GPU adapter, and says why", async (
   }
 });
 
-Deno.test({
-  name: "require-gpu fails clearly when only a software adapter exists",
-  ignore: adapter !== undefined && !adapter.isFallbackAdapter,
-  async fn() {
-    await assert.rejects(setupBackend("auto", { requireGpu: true }), (error: Error) => {
-      assert.ok(isInputError(error), "a mistake the user can fix");
-      assert.match(error.message, /^a GPU is required but/);
-      return true;
-    });
-  },
+const realGpu = adapter !== undefined && !adapter.isFallbackAdapter;
+
+Deno.test(`require-gpu ${realGpu ? "starts webgpu" : "fails clearly"} on ${onAdapter}`, async () => {
+  if (realGpu) {
+    const info = await setupBackend("auto", { requireGpu: true });
+    assert.equal(info.name, "webgpu");
+    assert.equal(info.adapter?.description, adapter.description);
+    return;
+  }
+  await assert.rejects(setupBackend("auto", { requireGpu: true }), (error: Error) => {
+    assert.ok(isInputError(error), "a mistake the user can fix");
+    assert.match(error.message, /^a GPU is required but/);
+    return true;
+  });
 });
 
 Deno.test("an unknown backend name is an input error listing the choices", async () => {
@@ -177,10 +190,9 @@ Deno.test("a small Conv2D model sweeps on cpu and wasm with the same curve", asy
   assertClose(await cnnSweepOn("wasm"), await cnnSweepOn("cpu"));
 });
 
-Deno.test({
-  name: "a small Conv2D model sweeps on webgpu with the wasm curve",
-  ignore: !adapter,
+Deno.test(gpu.test({
+  name: `a small Conv2D model sweeps on webgpu with the wasm curve, on ${onAdapter}`,
   async fn() {
     assertClose(await cnnSweepOn("webgpu"), await cnnSweepOn("wasm"));
   },
-});
+}));

@@ -7,36 +7,68 @@ function terminal(isTTY = true) {
   return { chunks, stream: { isTTY, write: (text: string) => chunks.push(text) } };
 }
 
+/** A step of a 100-step sweep from 1e-7 to 10 whose raw loss differs from the smoothed one. */
 function step(step: number, extra: Partial<SweepProgress> = {}): SweepProgress {
   return {
     run: 0,
     runs: 1,
     step,
-    numIters: 10,
-    lr: 1e-5 * 10 ** (step / 3),
-    loss: 2 - step / 10,
-    smoothed: 2.25 - step / 10,
+    numIters: 100,
+    lr: 1e-7 * 1e8 ** (step / 99),
+    loss: 99,
+    smoothed: 2.302585,
     elapsedMs: 10 * step,
     ...extra,
   };
 }
 
-Deno.test("the bar shows step, learning rate, smoothed loss and ETA on a terminal", () => {
+/** Every state of the bar as drawn: the text between the terminal's control sequences. */
+function drawnLines(chunks: string[]): string[] {
+  // deno-lint-ignore no-control-regex
+  const text = chunks.join("").replace(/\x1b(\[[0-9;?]*[A-Za-z]|[78])/g, "\n");
+  return text.split(/[\r\n]/).filter((line) => / step \d+\//.test(line));
+}
+
+/** What the bar shows once it has been fed `steps`: the last line it drew. */
+function shownAfter(steps: SweepProgress[]): string {
   const { chunks, stream } = terminal();
   const bar = createProgressBar({ stream });
-  for (let s = 0; s < 10; s++) bar.update(step(s));
+  for (const progress of steps) bar.update(progress);
   bar.stop();
-  const text = chunks.join("");
-  assert.match(text, /10% \| step 1\/10 \| lr 1\.0e-5 \| loss 2\.250 \| ETA \d+s/);
-  assert.match(text, /100% \| step 10\/10 \| lr 1\.0e-2 \| loss 1\.350 \| ETA 0s/);
+  return drawnLines(chunks).at(-1) ?? "";
+}
+
+/** Steps 0 to `last` of a sweep, the last one with `extra`. */
+function stepsUpTo(last: number, extra: Partial<SweepProgress> = {}): SweepProgress[] {
+  return Array.from({ length: last + 1 }, (_, k) => step(k, k === last ? extra : {}));
+}
+
+Deno.test("at the first step the bar shows step 1, the start rate and the smoothed loss", () => {
+  const shown = shownAfter(stepsUpTo(0));
+  assert.match(shown, /\b1% \| step 1\/100 \| lr 1\.0e-7 \| loss 2\.303 \| ETA \d+s$/);
+});
+
+Deno.test("mid-sweep the bar shows the latest step's number, rate and smoothed loss", () => {
+  const shown = shownAfter(stepsUpTo(49, { lr: 9.11e-4, loss: 0.3, smoothed: 0.22049 }));
+  assert.match(shown, /\b50% \| step 50\/100 \| lr 9\.1e-4 \| loss 0\.2205 \| ETA \d+s$/);
+  assert.doesNotMatch(shown, /loss 0\.3/, "the smoothed loss, not the raw one");
+});
+
+Deno.test("at the last step the bar shows 100%, the end rate and the smoothed loss", () => {
+  const shown = shownAfter(stepsUpTo(99, { smoothed: 51.84 }));
+  assert.match(shown, /\b100% \| step 100\/100 \| lr 1\.0e\+1 \| loss 51\.84 \| ETA 0s$/);
+});
+
+Deno.test("a loss that is not finite shows as n/a", () => {
+  const shown = shownAfter(stepsUpTo(20, { loss: NaN, smoothed: NaN }));
+  assert.match(shown, /\| step 21\/100 \| lr \d\.\de-\d \| loss n\/a \|/);
 });
 
 Deno.test("with several runs the bar counts all their steps and names the run", () => {
-  const { chunks, stream } = terminal();
-  const bar = createProgressBar({ stream });
-  bar.update(step(0, { run: 1, runs: 2 }));
-  bar.stop();
-  assert.match(chunks.join(""), /55% \| run 2\/2 step 1\/10 \|/);
+  const first = shownAfter([step(0, { runs: 3 })]);
+  assert.match(first, /\b0% \| run 1\/3 step 1\/100 \| lr 1\.0e-7 \|/);
+  const later = shownAfter([step(9, { run: 1, runs: 3, lr: 2.5e-6, smoothed: 1.5 })]);
+  assert.match(later, /\b36% \| run 2\/3 step 10\/100 \| lr 2\.5e-6 \| loss 1\.500 \|/);
 });
 
 Deno.test("nothing is drawn when the stream is not a terminal or with quiet", () => {
@@ -52,12 +84,14 @@ Deno.test("nothing is drawn when the stream is not a terminal or with quiet", ()
   assert.deepEqual(quiet.chunks, []);
 });
 
-Deno.test("stop before any step and stop twice are harmless", () => {
+Deno.test("a bar stopped before any step draws nothing; stop twice is harmless", () => {
   const { chunks, stream } = terminal();
   const bar = createProgressBar({ stream });
   bar.stop();
+  assert.deepEqual(drawnLines(chunks), []);
   bar.update(step(0));
   bar.stop();
   bar.stop();
-  assert.ok(chunks.length > 0);
+  assert.equal(drawnLines(chunks).length, 1);
+  assert.match(drawnLines(chunks)[0], /step 1\/100/);
 });

@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { gunzipIfNeeded, loadIdx, loadIdxDataset, parseIdx } from "../src/data/idx.ts";
 import { InputError } from "../src/errors.ts";
+import { FASHION_MNIST_FILES } from "../examples/fashion-mnist/main.ts";
+import { FASHION_MNIST, requireResource } from "./resources.ts";
 
-const FASHION = "/usr/share/datasets/fashion-mnist";
-const fashionAvailable = (() => {
-  try {
-    Deno.statSync(`${FASHION}/train-images-idx3-ubyte.gz`);
-    Deno.statSync(`${FASHION}/train-labels-idx1-ubyte.gz`);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!fashionAvailable) {
-  console.warn(
-    `skipping the Fashion-MNIST test: ${FASHION}/*.gz not found (apt-get install dataset-fashion-mnist)`,
-  );
-}
+const fashion = await requireResource(FASHION_MNIST);
 
 /** An IDX file: 0, 0, type code, number of dimensions, big-endian dimensions, data. */
 function idxBytes(type: number, shape: number[], data: Uint8Array): Uint8Array {
@@ -142,13 +131,12 @@ Deno.test("idx: image and label files must agree", async () => {
   });
 });
 
-Deno.test({
+Deno.test(fashion.test({
   name: "idx: the real Fashion-MNIST training set",
-  ignore: !fashionAvailable,
   fn: async () => {
     const ds = await loadIdxDataset({
-      images: `${FASHION}/train-images-idx3-ubyte.gz`,
-      labels: `${FASHION}/train-labels-idx1-ubyte.gz`,
+      images: join(fashion.value!, FASHION_MNIST_FILES.trainImages),
+      labels: join(fashion.value!, FASHION_MNIST_FILES.trainLabels),
     });
     assert.equal(ds.size, 60000);
     assert.deepEqual(ds.xShape, [28, 28]);
@@ -161,4 +149,4 @@ Deno.test({
     for (const label of ds.y) counts[label]++;
     assert.deepEqual(counts, new Array(10).fill(6000));
   },
-});
+}));

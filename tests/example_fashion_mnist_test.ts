@@ -1,38 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
 import { loadConfig } from "../src/config.ts";
-import {
-  comparisonText,
-  CONFIG_PATH,
-  DEFAULT_DATA_DIR,
-  FASHION_MNIST_FILES,
-  runExample,
-} from "../examples/fashion-mnist/main.ts";
+import { comparisonText, CONFIG_PATH, runExample } from "../examples/fashion-mnist/main.ts";
 import { createModel } from "../examples/fashion-mnist/model.ts";
-import { bitwiseEqual, weightValues } from "./helpers.ts";
+import { bitwiseEqual, ROOT, weightValues } from "./helpers.ts";
+import { FASHION_MNIST, requireResource } from "./resources.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MAIN = join(ROOT, "examples", "fashion-mnist", "main.ts");
 
-async function datasetAvailable(): Promise<boolean> {
-  try {
-    for (const file of Object.values(FASHION_MNIST_FILES)) {
-      await Deno.stat(join(DEFAULT_DATA_DIR, file));
-    }
-    return true;
-  } catch {
-    console.warn(
-      `skipping the Fashion-MNIST example runs: the IDX files are missing from ` +
-        `${DEFAULT_DATA_DIR} (install the Debian package dataset-fashion-mnist)`,
-    );
-    return false;
-  }
-}
-
-const available = await datasetAvailable();
+const fashion = await requireResource(FASHION_MNIST);
 await setupBackend("wasm");
 
 Deno.test("the example's lr-finder.json is a valid config for the CLI (IDX data, the model module)", async () => {
@@ -56,13 +34,13 @@ Deno.test("the tutorial's model: Flatten, Dense 128 relu, Dense 10 softmax, seed
   b.dispose();
 });
 
-Deno.test({
+Deno.test(fashion.test({
   name: "the example on a subset: sweep, suggestion, one epoch at /10, x1 and x10, accuracies",
-  ignore: !available,
   fn: async () => {
     const tensors = tf.memory().numTensors;
     const trials: string[] = [];
     const example = await runExample({
+      dataDir: fashion.value,
       limit: 3000,
       testLimit: 1000,
       numIters: 60,
@@ -87,11 +65,10 @@ Deno.test({
     assert.match(text, / {2}suggestion {6}\d\.\de-\d+ +\d+\.\d%/);
     assert.match(text, /<- best/);
   },
-});
+}));
 
-Deno.test({
+Deno.test(fashion.test({
   name: "the example's command line: --json on a subset writes the report files; bad flag exits 2",
-  ignore: !available,
   fn: async () => {
     const out = await Deno.makeTempDir({ prefix: "fashion_mnist_example_" });
     try {
@@ -113,6 +90,8 @@ Deno.test({
           stderr: "piped",
         }).output();
       const output = await run([
+        "--data",
+        fashion.value!,
         "--limit",
         "1000",
         "--test-limit",
@@ -140,4 +119,4 @@ Deno.test({
       await Deno.remove(out, { recursive: true });
     }
   },
-});
+}));

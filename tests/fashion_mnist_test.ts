@@ -1,8 +1,8 @@
 /**
  * The tutorial's setup on the Debian Fashion-MNIST data (Flatten, Dense 128 relu, Dense 10
  * softmax; Adam; batch 64; the default 100-step sweep from 1e-7 to 10): the loss falls, then
- * diverges, and the default rule suggests a rate between 3e-4 and 1e-2. Skipped, with a
- * message, when the dataset (Debian package dataset-fashion-mnist) is not installed.
+ * diverges, and the default rule suggests a rate between 3e-4 and 1e-2. Needs the dataset
+ * (Debian package dataset-fashion-mnist; see `FASHION_MNIST` in resources.ts).
  *
  * "Diverges" is checked on the raw loss, not by the stop reason: with the default smoothing
  * (beta 0.98, a time constant of 50 steps) the smoothed loss trails the raw loss by several
@@ -11,32 +11,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { setupBackend } from "../src/backend.ts";
 import { loadIdxDataset } from "../src/data/idx.ts";
 import { learningRateSchedule } from "../src/schedule.ts";
 import { smoothZeroLag } from "../src/suggest.ts";
 import { findLearningRate } from "../src/sweep.ts";
+import { FASHION_MNIST_FILES } from "../examples/fashion-mnist/main.ts";
+import { FASHION_MNIST, requireResource } from "./resources.ts";
 
-const DIR = "/usr/share/datasets/fashion-mnist";
-const FILES = {
-  images: `${DIR}/train-images-idx3-ubyte.gz`,
-  labels: `${DIR}/train-labels-idx1-ubyte.gz`,
-};
-
-function installed(): boolean {
-  try {
-    return Deno.statSync(FILES.images).isFile && Deno.statSync(FILES.labels).isFile;
-  } catch {
-    return false;
-  }
-}
-
-const available = installed();
-if (!available) {
-  console.warn(
-    `fashion_mnist_test: ${DIR} is missing (Debian package dataset-fashion-mnist): skipped`,
-  );
-}
+const fashion = await requireResource(FASHION_MNIST);
 
 function tutorialModel(seed: number): tf.Sequential {
   const init = (layer: number) => tf.initializers.glorotUniform({ seed: seed * 1000 + layer });
@@ -49,12 +33,14 @@ function tutorialModel(seed: number): tf.Sequential {
   });
 }
 
-Deno.test({
+Deno.test(fashion.test({
   name: "Fashion-MNIST tutorial setup: the loss falls then diverges; auto suggests 3e-4..1e-2",
-  ignore: !available,
   async fn() {
     await setupBackend("wasm");
-    const data = await loadIdxDataset(FILES);
+    const data = await loadIdxDataset({
+      images: join(fashion.value!, FASHION_MNIST_FILES.trainImages),
+      labels: join(fashion.value!, FASHION_MNIST_FILES.trainLabels),
+    });
     const model = tutorialModel(0);
     const tensorsBefore = tf.memory().numTensors;
     // Three data orders, so that one lucky order cannot pass the test.
@@ -91,4 +77,4 @@ Deno.test({
     const lr = result.suggestion.lr!;
     assert.ok(lr >= 3e-4 && lr <= 1e-2, `suggested ${lr}`);
   },
-});
+}));

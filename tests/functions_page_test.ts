@@ -2,14 +2,11 @@ import assert from "node:assert/strict";
 import { PAGE_ASSETS, PAGE_CSP } from "../functions/page.ts";
 import type { PageReport } from "./functions_page_browser.ts";
 import { smallData, startServer, tensorCount } from "./functions_server.ts";
+import { CHROMIUM, requireResource } from "./resources.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = new URL("./artifacts/", import.meta.url);
 const DRIVER = new URL("./functions_page_browser.ts", import.meta.url).pathname;
-const chromiumFound = await Deno.stat(CHROMIUM).then((s) => s.isFile, () => false);
-if (!chromiumFound) {
-  console.warn(`functions_page_test: ${CHROMIUM} not found (Debian package chromium), skipping`);
-}
+const chromium = await requireResource(CHROMIUM);
 
 Deno.test("the page's files are served with a strict CSP and no external URLs", async () => {
   const server = startServer();
@@ -39,9 +36,8 @@ Deno.test("the page's files are served with a strict CSP and no external URLs", 
   }
 });
 
-Deno.test({
+Deno.test(chromium.test({
   name: "in Chromium: upload a CSV, watch the curve draw, see the suggestion and a bad CSV's error",
-  ignore: !chromiumFound,
   async fn() {
     const before = tensorCount();
     const server = startServer();
@@ -89,4 +85,4 @@ Deno.test({
     }
     assert.equal(tensorCount(), before);
   },
-});
+}));

@@ -76,3 +76,15 @@ export async function taskPermissions(task: string): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
   return (config.tasks[task] as string).split(/\s+/).filter((part) => part.startsWith("--allow"));
 }
+
+/**
+ * A sweep clock that only moves when the sweep records a step: pass both to the sweep, and the
+ * time budget, `elapsedMs` and the loop's yields follow the steps, not the machine's speed.
+ */
+export function stepClock(msPerStep: number, start = 0): {
+  clock: () => number;
+  onStep: () => void;
+} {
+  let now = start;
+  return { clock: () => now, onStep: () => void (now += msPerStep) };
+}

@@ -10,7 +10,8 @@ import {
   type SweepProgress,
 } from "../src/sweep.ts";
 import { CURVE_CASES, type RecordedCurve, squaresDataset } from "./fixtures/sweep_curves.ts";
-import { bitwiseEqual, blobs, mlp, weightValues } from "./helpers.ts";
+import { nonTrainableModel, STOP_PATHS, sweepAndAssertRestored } from "./fixtures/restore.ts";
+import { bitwiseEqual, blobs, mlp, stepClock, weightValues } from "./helpers.ts";
 
 await setupBackend("cpu");
 
@@ -32,22 +33,6 @@ function compiled(optimizer: OptimizerName = "adam", seed = 7): tf.Sequential {
   return model;
 }
 
-/** Every slot of the model's optimizer, read directly (adamax cannot export its weights). */
-function optimizerSlots(model: tf.LayersModel): Float32Array[] {
-  const o = model.optimizer as unknown as Record<string, unknown>;
-  const tensors: tf.Tensor[] = [];
-  for (const value of Object.values(o)) {
-    if (value instanceof tf.Tensor) tensors.push(value);
-    if (Array.isArray(value)) {
-      for (const slot of value) {
-        if (slot?.variable instanceof tf.Tensor) tensors.push(slot.variable);
-      }
-    }
-  }
-  const iterations = new Float32Array([(model.optimizer as tf.Optimizer).iterations]);
-  return [...tensors.map((t) => (t.dataSync() as Float32Array).slice()), iterations];
-}
-
 async function trainSteps(model: tf.LayersModel, steps: number): Promise<number[]> {
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -59,49 +44,17 @@ async function trainSteps(model: tf.LayersModel, steps: number): Promise<number[
   return losses;
 }
 
-const stopCases: { reason: string; options: FindLearningRateOptions }[] = [
-  { reason: "completed", options: { numIters: 30, endLr: 1e-2 } },
-  { reason: "diverged", options: { numIters: 200, startLr: 1e-3, endLr: 1e4 } },
-  { reason: "aborted", options: { numIters: 50, signal: AbortSignal.abort() } },
-];
-
 for (const name of OPTIMIZER_NAMES) {
-  for (const { reason, options } of stopCases) {
-    Deno.test(`${name}, ${reason}: weights and optimizer state are bitwise what they were`, async () => {
-      const model = compiled(name);
+  for (const path of STOP_PATHS) {
+    Deno.test(`${name}, ${path.name}: every weight, trainable or not, and the optimizer are restored`, async () => {
+      const model = nonTrainableModel(8, 3, name);
       await trainSteps(model, 3);
-      const weights = weightValues(model);
-      const slots = optimizerSlots(model);
-      const tensors = tf.memory().numTensors;
-      const result = await findLearningRate(model, data, options);
-      assert.equal(result.stopReason, reason);
-      assert.ok(bitwiseEqual(weightValues(model), weights), "weights restored");
-      assert.ok(bitwiseEqual(optimizerSlots(model), slots), "optimizer untouched");
-      assert.equal(tf.memory().numTensors, tensors, "no tensor left behind");
+      const watch = await sweepAndAssertRestored(model, data, path);
+      assert.ok(watch.steps > 1, "the sweep trained before it ended");
       model.dispose();
     });
   }
 }
-
-Deno.test("an exception thrown mid-sweep restores the model and frees every tensor", async () => {
-  const model = compiled("adam");
-  await trainSteps(model, 2);
-  const weights = weightValues(model);
-  const slots = optimizerSlots(model);
-  const tensors = tf.memory().numTensors;
-  await assert.rejects(
-    findLearningRate(model, data, {
-      onStep(progress) {
-        if (progress.step === 7) throw new Error("boom at step 7");
-      },
-    }),
-    /boom at step 7/,
-  );
-  assert.ok(bitwiseEqual(weightValues(model), weights));
-  assert.ok(bitwiseEqual(optimizerSlots(model), slots));
-  assert.equal(tf.memory().numTensors, tensors);
-  model.dispose();
-});
 
 Deno.test("training after a sweep gives the same losses as a model that never swept", async () => {
   const swept = compiled("adam", 11);
@@ -203,7 +156,7 @@ Deno.test("a loss that is not finite at the first step is an input error about t
   model.dispose();
 });
 
-Deno.test("abort and time budget stop the sweep and keep the partial curve", async () => {
+Deno.test("an abort from onStep stops the sweep after that step and keeps the partial curve", async () => {
   const model = compiled("adam");
   const controller = new AbortController();
   const aborted = await findLearningRate(model, data, {
@@ -213,27 +166,62 @@ Deno.test("abort and time budget stop the sweep and keep the partial curve", asy
   });
   assert.equal(aborted.stopReason, "aborted");
   assert.equal(aborted.losses.length, 10);
-  const budget = await findLearningRate(model, data, {
-    numIters: 100_000,
-    timeBudgetMs: 300,
+  model.dispose();
+});
+
+Deno.test("the time budget runs on the sweep's clock: exactly the steps that start in time", async () => {
+  const model = compiled("adam");
+  const steps = stepClock(10, 5_000);
+  const elapsed: number[] = [];
+  const result = await findLearningRate(model, data, {
+    numIters: 100,
+    timeBudgetMs: 100,
+    clock: steps.clock,
+    onStep(p) {
+      elapsed.push(p.elapsedMs);
+      steps.onStep();
+    },
   });
-  assert.equal(budget.stopReason, "time-budget");
-  assert.ok(budget.losses.length > 0 && budget.losses.length < 100_000);
+  assert.equal(result.stopReason, "time-budget");
+  assert.equal(result.losses.length, 10, "steps starting at 0 to 90 ms; not the one at 100 ms");
+  assert.deepEqual(elapsed, [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+  assert.equal(result.timing.totalMs, 100);
+  assert.equal(result.timing.sweepMs, 100);
+  model.dispose();
+});
+
+Deno.test("the time budget spans all runs: the run it runs out in is the last", async () => {
+  const model = compiled("adam");
+  const result = await findLearningRate(model, data, {
+    numIters: 20,
+    runs: 3,
+    timeBudgetMs: 300,
+    ...stepClock(10),
+  });
+  assert.equal(result.stopReason, "time-budget");
+  assert.deepEqual(result.runs?.map((r) => r.losses.length), [20, 10]);
+  assert.equal(result.timing.steps, 30);
   model.dispose();
 });
 
 Deno.test("a timer or signal handler can abort a running sweep: the step loop yields", async () => {
   const model = compiled("adam");
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 300);
+  const steps = stepClock(30);
   const result = await findLearningRate(model, data, {
-    numIters: 100_000,
+    numIters: 1_000,
     endLr: 1e-4,
     signal: controller.signal,
+    clock: steps.clock,
+    onStep(p) {
+      steps.onStep();
+      // A macrotask, as a Ctrl-C handler or a timer is: it runs only when the loop yields.
+      if (p.step === 4) setTimeout(() => controller.abort(), 0);
+    },
   });
-  clearTimeout(timer);
   assert.equal(result.stopReason, "aborted");
-  assert.ok(result.losses.length > 0 && result.losses.length < 100_000);
+  // The loop yields once 100 ms of its clock have passed, here within 4 steps of 30 ms.
+  assert.ok(result.losses.length > 5 && result.losses.length <= 5 + 4, `${result.losses.length}`);
   model.dispose();
 });
 
