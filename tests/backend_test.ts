@@ -84,9 +84,8 @@ Deno.test(gpu.test({
   },
 }));
 
-Deno.test({
+Deno.test(gpu.test({
   name: "a sweep not on webgpu records the adapter found, never as the one it ran on",
-  ignore: !adapter,
   async fn() {
     const found = await setupBackend("webgpu");
     const info = await setupBackend("wasm");
@@ -102,7 +101,7 @@ Deno.test({
     assert.deepEqual(result.settings.adapterFound, found.adapter);
     model.dispose();
   },
-});
+}));
 
 Deno.test("auto uses webgpu only with a real GPU adapter, and says why", async () => {
   const info = await setupBackend("auto");
