@@ -47,7 +47,7 @@ function stats(): WorkerStats {
   };
 }
 
-/** The kind of a failure: the request's fault, memory, a wasm trap, or a bug. */
+/** The kind of a failure: the request's fault, memory, a wasm trap, an abort, or the model. */
 export function classifyFailure(error: unknown): WorkerFailure {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof ConfigError) {
@@ -66,7 +66,9 @@ export function classifyFailure(error: unknown): WorkerFailure {
   if (error instanceof DOMException && error.name === "AbortError") {
     return { kind: "aborted", message };
   }
-  return { kind: "internal", message };
+  // The job runs the request's model: TensorFlow.js refusing it midway (a cell used as a layer,
+  // an op without a gradient) is the model's fault; the worker is replaced all the same.
+  return { kind: "model", message };
 }
 
 async function runJob(id: number, job: WireJob, attachments: Uint8Array[], backend: BackendInfo) {

@@ -270,7 +270,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       job.settle({ error: failureError(message.failure) });
       if (message.failure.kind === "memory" || message.failure.kind === "trap") {
         kill(worker, `its backend failed: ${message.failure.message}`);
-      } else if (message.failure.kind === "internal") {
+      } else if (message.failure.kind === "model" || message.failure.kind === "internal") {
         kill(worker, `a job failed inside it: ${message.failure.message}`);
       }
     }
@@ -314,6 +314,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           `the sweep's backend failed (wasm trap: ${failure.message}); a fresh worker is ` +
             "starting",
           retryAfter(),
+        );
+      case "model":
+        return new InputError(
+          `TensorFlow.js could not train this model: ${lowerFirst(failure.message)}`,
+          { field: "model" },
         );
       case "internal":
         return new SweepWorkerError(
@@ -554,6 +559,11 @@ function lastWords(stderr: string): string {
     /error|fatal|out of memory|panic/i.test(l)
   );
   return line ? `: ${line.slice(0, 200)}` : "";
+}
+
+function lowerFirst(text: string): string {
+  const trimmed = text.trim().replace(/\.$/, "");
+  return trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
 }
 
 function mib(bytes: number): string {

@@ -62,9 +62,10 @@ export interface WorkerFailure {
   /**
    * `input`: the request's fault, already a clear message (422); `memory`: an allocation failed;
    * `trap`: the backend failed (a wasm trap); `aborted`: the server asked it to stop;
-   * `internal`: anything else.
+   * `model`: TensorFlow.js failed on the request's model while building or training it;
+   * `internal`: the worker could not take the job.
    */
-  kind: "input" | "memory" | "trap" | "aborted" | "internal";
+  kind: "input" | "memory" | "trap" | "aborted" | "model" | "internal";
   /** The error's message. */
   message: string;
   /** The field an input error is about. */
