@@ -8,6 +8,7 @@
  * (`LR_FINDER_BODY_TIMEOUT_MS`, 408).
  * @module
  */
+import { setClientSignal } from "./client_signal.ts";
 import type { ConnectionStats } from "./health.ts";
 
 /** Options of {@linkcode serveBehindFront}. */
@@ -35,7 +36,9 @@ export interface Front {
 }
 
 const CRLF2 = [13, 10, 13, 10];
-const HOP_HEADERS = new Set(["connection", "keep-alive", "proxy-connection"]);
+/** The header that tells the server behind which connection a request came on. */
+const CONNECTION_HEADER = "x-lr-finder-connection";
+const HOP_HEADERS = new Set(["connection", "keep-alive", "proxy-connection", CONNECTION_HEADER]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Serves `handler` behind the front; resolves nothing, listens at once. */
@@ -45,7 +48,14 @@ export function serveBehindFront(
 ): Front {
   const maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
   const maxConnections = options.maxConnections ?? 4096;
-  const inner = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  // Each connection gets an unguessable token and an AbortController; the request carries the
+  // token, and the controller aborts if the client closes before its answer is complete.
+  const clients = new Map<string, AbortController>();
+  const inner = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const client = clients.get(request.headers.get(CONNECTION_HEADER) ?? "");
+    if (client) setClientSignal(request, client.signal);
+    return handler(request);
+  });
   const innerAddr = inner.addr as Deno.NetAddr;
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
   const open = new Set<Deno.Conn>();
@@ -76,8 +86,10 @@ export function serveBehindFront(
     open.add(conn);
     stats.open = open.size;
     let upstream: Deno.Conn | undefined;
+    const token = crypto.randomUUID();
+    const client = new AbortController();
     try {
-      const head = await readHead(conn, options.headerTimeoutMs, maxHeaderBytes);
+      const head = await readHead(conn, options.headerTimeoutMs, maxHeaderBytes, token);
       if ("status" in head) {
         if (head.status === 408) stats.headerTimeouts++;
         await writeAll(conn, errorResponse(head.status, head.detail)).catch(() => {});
@@ -89,10 +101,16 @@ export function serveBehindFront(
       // The connection ends with the answer (read to its last byte, even when the server
       // answered before the body was in: a 408 or 413 does not wait for the rest), or when the
       // client closes early, which closing the upstream connection passes on.
-      await Promise.race([pumpResponse(upstream, conn, head.method), pump(conn, upstream)]);
+      clients.set(token, client);
+      const answered = pumpResponse(upstream, conn, head.method).then(() => true);
+      const left = pump(conn, upstream).then(() => false);
+      if (!await Promise.race([answered, left])) {
+        client.abort(new DOMException("the client went away", "AbortError"));
+      }
     } catch {
       // A reset or closed connection: nothing to answer.
     } finally {
+      clients.delete(token);
       closeQuietly(conn);
       if (upstream) closeQuietly(upstream);
       open.delete(conn);
@@ -119,7 +137,12 @@ type Head =
   | { status: 400 | 408 | 431; detail: string };
 
 /** Reads up to the end of the headers within the deadline; rewrites them for one request. */
-async function readHead(conn: Deno.Conn, timeoutMs: number, maxBytes: number): Promise<Head> {
+async function readHead(
+  conn: Deno.Conn,
+  timeoutMs: number,
+  maxBytes: number,
+  token: string,
+): Promise<Head> {
   const buffer = new Uint8Array(maxBytes + 4);
   let length = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -143,7 +166,7 @@ async function readHead(conn: Deno.Conn, timeoutMs: number, maxBytes: number): P
       const end = indexOf(buffer, CRLF2, from, length);
       if (end >= 0) {
         const text = new TextDecoder().decode(buffer.subarray(0, end));
-        const rewritten = rewriteHead(text);
+        const rewritten = rewriteHead(text, token);
         if (typeof rewritten !== "string") return rewritten;
         return {
           head: new TextEncoder().encode(rewritten),
@@ -163,8 +186,11 @@ async function readHead(conn: Deno.Conn, timeoutMs: number, maxBytes: number): P
   }
 }
 
-/** The head with `Connection: close` instead of the client's hop-by-hop headers. */
-function rewriteHead(text: string): string | { status: 400; detail: string } {
+/**
+ * The head with `Connection: close` instead of the client's hop-by-hop headers, and the
+ * connection's token (a client's own header of that name is dropped).
+ */
+function rewriteHead(text: string, token: string): string | { status: 400; detail: string } {
   const lines = text.split("\r\n");
   const requestLine = lines[0];
   const parts = requestLine.split(" ");
@@ -183,7 +209,8 @@ function rewriteHead(text: string): string | { status: 400; detail: string } {
     }
     if (!HOP_HEADERS.has(name.toLowerCase())) headers.push(line);
   }
-  return [requestLine, ...headers, "connection: close", "", ""].join("\r\n");
+  return [requestLine, ...headers, `${CONNECTION_HEADER}: ${token}`, "connection: close", "", ""]
+    .join("\r\n");
 }
 
 function errorResponse(status: 400 | 408 | 431, detail: string): Uint8Array {

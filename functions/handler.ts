@@ -1,8 +1,9 @@
 /**
  * The HTTP function: a route table of small handlers (`routes.ts`) behind wrappers for errors,
  * CORS and security headers (`middleware.ts`); the sweep route adds authentication, the JSON
- * and `Accept` checks, the queue's admission and the body limits. Sweeps run in a worker
- * process the server can kill (`worker_pool.ts`). Start it with `deno task serve` (see
+ * and `Accept` checks, the queue's admission and the body limits. Bodies are parsed on a
+ * parsing thread (`parser.ts`) and sweeps run in a worker process the server can kill
+ * (`worker_pool.ts`), so the server's thread stays free for health checks. Start it with `deno task serve` (see
  * `main.ts`) or with `Deno.serve(createHandler({ backend: "auto" }).fetch)`.
  *
  * @example
@@ -29,6 +30,7 @@ import {
   securityHeaders,
 } from "./middleware.ts";
 import { PAGE_ASSETS, PAGE_CSP } from "./page.ts";
+import { createRequestParser } from "./parser.ts";
 import { createSweepQueue } from "./queue.ts";
 import { type MethodTable, router, type RouteTable } from "./routes.ts";
 import {
@@ -90,6 +92,7 @@ export function createHandler(options: HandlerOptions = {}): SweepHandler {
     onEvent: options.onWorkerEvent,
   });
   const version = options.version ?? denoConfig.version;
+  const parser = createRequestParser();
 
   function health(): HealthStatus {
     const worker = pool.status();
@@ -121,7 +124,7 @@ export function createHandler(options: HandlerOptions = {}): SweepHandler {
         },
       }),
     ],
-    sweepHandler({ limits, queue, pool, onSweepEnd: options.onSweepEnd }),
+    sweepHandler({ limits, queue, pool, parser, onSweepEnd: options.onSweepEnd }),
   );
   const routes: RouteTable = {
     "/v1/sweep": { POST: sweep },
@@ -132,7 +135,16 @@ export function createHandler(options: HandlerOptions = {}): SweepHandler {
     [cors(options.corsOrigins ?? []), securityHeaders, problemBoundary],
     router(routes),
   );
-  return { fetch, limits, health, ready: () => pool.ready(), close: () => pool.close() };
+  return {
+    fetch,
+    limits,
+    health,
+    ready: () => pool.ready(),
+    async close() {
+      parser.close();
+      await pool.close();
+    },
+  };
 }
 
 function pageRoutes(): Record<string, MethodTable> {

@@ -223,9 +223,24 @@ export function createJsonScanner(limits: ScanLimits): JsonScanner {
 
   return {
     push(bytes) {
-      for (let i = 0; i < bytes.length; i++) {
-        if (inString) stringByte(bytes[i]);
-        else structuralByte(bytes[i]);
+      const length = bytes.length;
+      for (let i = 0; i < length; i++) {
+        const b = bytes[i];
+        if (inString) {
+          // Fast path: plain characters of a value string that is not CSV text.
+          if (
+            b !== QUOTE && b !== BACKSLASH && !escape && unicodeLeft === 0 && !key && !csv.active
+          ) {
+            counts.stringBytes++;
+            continue;
+          }
+          stringByte(b);
+        } else if (inScalar && b > 0x20 && b !== 0x2c && b !== 0x5d && b !== 0x7d) {
+          // Fast path: the rest of a number or literal.
+          continue;
+        } else {
+          structuralByte(b);
+        }
       }
     },
     counts() {

@@ -5,7 +5,8 @@
  * SVG, PNG or an event stream. When the worker fails, the answer names what happened.
  * @module
  */
-import { bodyOf, decodeUtf8, parseJsonBody } from "./body.ts";
+import { bodyOf } from "./body.ts";
+import { clientSignal } from "./client_signal.ts";
 import { killGraceMs, type Limits } from "./limits.ts";
 import type { Handler, Middleware } from "./middleware.ts";
 import {
@@ -16,7 +17,7 @@ import {
 } from "./negotiate.ts";
 import { HttpError, problemDetails, toHttpError } from "./problem.ts";
 import { QueueFullError, type SweepQueue } from "./queue.ts";
-import { parseSweepRequest } from "./request.ts";
+import type { RequestParser } from "./parser.ts";
 import { eventStream, progressData } from "./sse.ts";
 import { jobFrame } from "./worker_protocol.ts";
 import {
@@ -86,6 +87,8 @@ export interface SweepHandlerOptions {
   queue: SweepQueue;
   /** The worker. */
   pool: WorkerPool;
+  /** Parses bodies off the server's thread. */
+  parser: RequestParser;
   /** Called after every sweep that got its turn. */
   onSweepEnd?: (record: SweepRecord) => void;
 }
@@ -113,6 +116,9 @@ export function sweepHandler(options: SweepHandlerOptions): Handler {
         started = performance.now();
         return pool.run(frame, controls);
       }, { signal: controls.signal });
+      if (controls.signal.aborted) {
+        throw new HttpError(499, "the client closed the request before the sweep ended");
+      }
       status = 200;
       return answer;
     } catch (error) {
@@ -140,9 +146,9 @@ export function sweepHandler(options: SweepHandlerOptions): Handler {
 
   return async (request) => {
     const format = negotiateFormat(request.headers.get("accept"))!;
-    // The body was counted while it arrived (bodyLimit's JSON scanner): parsing is bounded.
-    const text = decodeUtf8(bodyOf(request));
-    const job = parseSweepRequest(parseJsonBody(text), limits);
+    // The body was counted while it arrived (bodyLimit's JSON scanner): parsing is bounded, and
+    // done on the parsing thread so that this one stays free for health checks.
+    const job = await options.parser.parse(bodyOf(request), limits);
     const frame = jobFrame(0, job, { format, budget });
     const budgetMs = job.options.timeBudgetMs ?? limits.timeBudgetMs;
     const hardDeadlineMs = budgetMs + killGraceMs(budgetMs);
@@ -150,7 +156,7 @@ export function sweepHandler(options: SweepHandlerOptions): Handler {
       return await eventStream(async (sink) => {
         const answer = await runInTurn(frame, format, {
           hardDeadlineMs,
-          signal: AbortSignal.any([request.signal, sink.signal]),
+          signal: AbortSignal.any([clientSignal(request), sink.signal]),
           onProgress: (progress) => sink.send("progress", progressData(progress)),
         });
         sink.send("result", answer.resultJson);
@@ -161,7 +167,10 @@ export function sweepHandler(options: SweepHandlerOptions): Handler {
         },
       });
     }
-    const answer = await runInTurn(frame, format, { hardDeadlineMs, signal: request.signal });
+    const answer = await runInTurn(frame, format, {
+      hardDeadlineMs,
+      signal: clientSignal(request),
+    });
     return answerResponse(format, answer);
   };
 }

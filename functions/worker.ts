@@ -74,6 +74,8 @@ export function classifyFailure(error: unknown): WorkerFailure {
 async function runJob(id: number, job: WireJob, attachments: Uint8Array[], backend: BackendInfo) {
   const abort = new AbortController();
   running = { id, abort };
+  let answer: FromWorker;
+  let body: Uint8Array[] = [];
   try {
     const output = await runSweepJob(job, datasetOf(job, attachments), {
       signal: abort.signal,
@@ -82,19 +84,21 @@ async function runJob(id: number, job: WireJob, attachments: Uint8Array[], backe
         send({ type: "progress", id, progress });
       },
     });
-    await send({
+    answer = {
       type: "done",
       id,
       resultJson: output.resultJson,
       stopReason: output.result.stopReason,
       steps: output.result.timing.steps,
       stats: stats(),
-    }, output.body ? [output.body] : []);
+    };
+    if (output.body) body = [output.body];
   } catch (error) {
-    await send({ type: "failed", id, failure: classifyFailure(error), stats: stats() });
-  } finally {
-    running = undefined;
+    answer = { type: "failed", id, failure: classifyFailure(error), stats: stats() };
   }
+  // Free before answering: the server sends the next job as soon as it reads the answer.
+  running = undefined;
+  await send(answer, body);
 }
 
 /** A tiny sweep through the same path as a job: kernels compiled, memory at its baseline. */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { type Front, responseFraming, serveBehindFront } from "../functions/front.ts";
-import { createHandler, type SweepHandler } from "../functions/handler.ts";
+import { createHandler, type SweepHandler, type SweepRecord } from "../functions/handler.ts";
 import { createWorkerPool } from "../functions/worker_pool.ts";
+import { smallData } from "./functions_server.ts";
 
 const FAKE_WORKER = new URL("./fixtures/fake_worker.ts", import.meta.url).pathname;
 
@@ -175,4 +176,45 @@ Deno.test("responseFraming: the end of a response by length, chunks, HEAD, 204 a
   assert.equal(endsAt("GET", "HTTP/1.1 200 OK\r\n\r\nuntil the server closes"), -1);
   const whole = responseFraming("GET");
   assert.equal(whole.push(bytes(sized)), true, "one chunk holding the whole response");
+});
+
+Deno.test("a JSON client that leaves: the front tells the handler, the sweep stops", async () => {
+  const ended = Promise.withResolvers<SweepRecord>();
+  const handler = createHandler({
+    backend: "wasm",
+    limits: { maxSteps: 100_000 },
+    onSweepEnd: (record) => ended.resolve(record),
+  });
+  const front = serveBehindFront(handler.fetch, {
+    hostname: "127.0.0.1",
+    port: 0,
+    headerTimeoutMs: 5000,
+  });
+  try {
+    await handler.ready();
+    const { x, y } = smallData();
+    const body = JSON.stringify({
+      model: [{ type: "dense", units: 64, activation: "relu" }, { type: "output" }],
+      data: { x, y, classes: 3 },
+      sweep: { numIters: 100_000, endLr: 1e-3, divergeThreshold: 1e6 },
+    });
+    const conn = await connect(front);
+    await conn.write(new TextEncoder().encode(
+      `POST /v1/sweep HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n` +
+        `content-length: ${new TextEncoder().encode(body).length}\r\n\r\n${body}`,
+    ));
+    // The sweep is running once the worker is busy; then the client hangs up.
+    while (handler.health().worker.state !== "busy") await new Promise((r) => setTimeout(r, 10));
+    conn.close();
+    const record = await ended.promise;
+    assert.equal(record.status, 499);
+    assert.equal(record.stopReason, "aborted");
+    assert.ok(record.steps < 100_000);
+    await handler.ready();
+    assert.equal(handler.health().worker.restarts, 0, "the sweep stopped itself");
+    assert.equal(handler.health().worker.tensors, 0);
+  } finally {
+    await front.shutdown();
+    await handler.close();
+  }
 });
