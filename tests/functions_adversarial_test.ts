@@ -6,9 +6,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createWorkerPool, type PoolTimers } from "../functions/worker_pool.ts";
+import { createWorkerPool } from "../functions/worker_pool.ts";
 import { ATTACKS, millionRowsBody } from "./functions_attacks.ts";
 import {
+  manualTimers,
   parseEvents,
   postSweep,
   problemOf,
@@ -100,29 +101,6 @@ Deno.test("every hostile request of the issue gets its 4xx on deno task serve, n
     await server.stop();
   }
 });
-
-/** Timers that fire only when the test says so. */
-function manualTimers(): PoolTimers & { fire(ms: number): void } {
-  const pending = new Map<number, { callback: () => void; ms: number }>();
-  let next = 1;
-  return {
-    setTimeout(callback, ms) {
-      pending.set(next, { callback, ms });
-      return next++;
-    },
-    clearTimeout(handle) {
-      pending.delete(handle as number);
-    },
-    /** Fires the pending timers set for `ms`. */
-    fire(ms: number) {
-      for (const [handle, timer] of [...pending]) {
-        if (timer.ms !== ms) continue;
-        pending.delete(handle);
-        timer.callback();
-      }
-    },
-  };
-}
 
 Deno.test("a step running past the hard deadline: worker killed, 422, fresh worker; health stays fast", async () => {
   const timers = manualTimers();

@@ -5,21 +5,9 @@ import { prepareTopology } from "../functions/topology.ts";
 import { setupBackend } from "../src/backend.ts";
 import { InputError } from "../src/errors.ts";
 import { bitwiseEqual, weightValues } from "./helpers.ts";
+import { layer, sequential } from "./functions_server.ts";
 
 const backend = await setupBackend("wasm");
-
-function sequential(inputShape: number[], layers: Record<string, unknown>[]) {
-  const [first, ...rest] = layers;
-  const firstConfig = { ...(first.config as object), batch_input_shape: [null, ...inputShape] };
-  return {
-    class_name: "Sequential",
-    config: { name: "test", layers: [{ ...first, config: firstConfig }, ...rest] },
-  };
-}
-
-function layer(className: string, config: Record<string, unknown> = {}) {
-  return { class_name: className, config };
-}
 
 async function weightsOf(topology: unknown, seed: number): Promise<Float32Array[]> {
   const model = await buildModel(prepareTopology(topology, { seed }), { maxParams: 1e6 });

@@ -8,6 +8,7 @@ import denoConfig from "../deno.json" with { type: "json" };
 import { createHandler, type HandlerOptions, type SweepRecord } from "../functions/handler.ts";
 import type { HealthStatus } from "../functions/health.ts";
 import type { Limits } from "../functions/limits.ts";
+import type { PoolTimers } from "../functions/worker_pool.ts";
 import { blobs } from "./helpers.ts";
 
 /** A running server. */
@@ -199,4 +200,41 @@ export async function startServeProcess(env: Record<string, string> = {}): Promi
       await serve.finished;
     },
   };
+}
+
+/** Timers that fire only when the test says so: `fire(ms)` runs those set for `ms`. */
+export function manualTimers(): PoolTimers & { fire(ms: number): void } {
+  const pending = new Map<number, { callback: () => void; ms: number }>();
+  let next = 1;
+  return {
+    setTimeout(callback, ms) {
+      pending.set(next, { callback, ms });
+      return next++;
+    },
+    clearTimeout(handle) {
+      pending.delete(handle as number);
+    },
+    fire(ms) {
+      for (const [handle, timer] of [...pending]) {
+        if (timer.ms !== ms) continue;
+        pending.delete(handle);
+        timer.callback();
+      }
+    },
+  };
+}
+
+/** A Keras Sequential topology whose first layer takes samples of `inputShape`. */
+export function sequential(inputShape: number[], layers: Record<string, unknown>[]) {
+  const [first, ...rest] = layers;
+  const firstConfig = { ...(first.config as object), batch_input_shape: [null, ...inputShape] };
+  return {
+    class_name: "Sequential",
+    config: { name: "test", layers: [{ ...first, config: firstConfig }, ...rest] },
+  };
+}
+
+/** A Keras layer `{class_name, config}`. */
+export function layer(className: string, config: Record<string, unknown> = {}) {
+  return { class_name: className, config };
 }

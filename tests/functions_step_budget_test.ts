@@ -5,24 +5,12 @@ import { checkStep, estimateStep, layerCosts } from "../functions/step_budget.ts
 import { prepareTopology } from "../functions/topology.ts";
 import { setupBackend } from "../src/backend.ts";
 import { InputError } from "../src/errors.ts";
+import { layer, sequential } from "./functions_server.ts";
 
 await setupBackend("wasm");
 
 async function costsOf(inputShape: number[], layers: Record<string, unknown>[]) {
-  const [first, ...rest] = layers;
-  const topology = {
-    class_name: "Sequential",
-    config: {
-      layers: [
-        {
-          ...first,
-          config: { ...(first.config as object), batch_input_shape: [null, ...inputShape] },
-        },
-        ...rest,
-      ],
-    },
-  };
-  const prepared = prepareTopology(topology, { seed: 0, field: "m" });
+  const prepared = prepareTopology(sequential(inputShape, layers), { seed: 0, field: "m" });
   const model = await buildModel(prepared, { maxParams: 1e7 });
   try {
     return { costs: layerCosts(model), origins: prepared.layers };
@@ -30,11 +18,6 @@ async function costsOf(inputShape: number[], layers: Record<string, unknown>[]) 
     model.dispose();
   }
 }
-
-const layer = (className: string, config: Record<string, unknown> = {}) => ({
-  class_name: className,
-  config,
-});
 
 Deno.test("layerCosts: outputs from TensorFlow.js's shapes, FLOPs from kernels and positions", async () => {
   const before = tf.memory().numTensors;

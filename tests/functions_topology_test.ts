@@ -8,19 +8,7 @@ import {
   REGULARIZER_AND_CONSTRAINT_CLASSES,
 } from "../functions/topology.ts";
 import { ConfigError } from "../src/config.ts";
-
-function sequential(inputShape: number[], layers: Record<string, unknown>[]) {
-  const [first, ...rest] = layers;
-  const firstConfig = { ...(first.config as object), batch_input_shape: [null, ...inputShape] };
-  return {
-    class_name: "Sequential",
-    config: { name: "test", layers: [{ ...first, config: firstConfig }, ...rest] },
-  };
-}
-
-function layer(className: string, config: Record<string, unknown> = {}) {
-  return { class_name: className, config };
-}
+import { layer, sequential } from "./functions_server.ts";
 
 Deno.test("the allowlists name classes TensorFlow.js has registered", () => {
   const registered = tf.serialization.SerializationMap.getMap().classNameMap;

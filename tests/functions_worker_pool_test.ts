@@ -4,37 +4,14 @@ import { parseSweepRequest } from "../functions/request.ts";
 import { jobFrame } from "../functions/worker_protocol.ts";
 import {
   createWorkerPool,
-  type PoolTimers,
   SweepWorkerError,
   type WorkerPool,
   type WorkerPoolOptions,
 } from "../functions/worker_pool.ts";
-import { smallRequest } from "./functions_server.ts";
+import { manualTimers, smallRequest } from "./functions_server.ts";
 
 const FAKE_WORKER = new URL("./fixtures/fake_worker.ts", import.meta.url).pathname;
 const BUDGET = { maxParams: 1e6, maxStepBytes: 1e9, maxStepFlops: 1e11 };
-
-/** Timers that fire only when the test says so (by the delay they were set for). */
-function manualTimers(): PoolTimers & { fire(ms: number): void } {
-  const pending = new Map<number, { callback: () => void; ms: number }>();
-  let next = 1;
-  return {
-    setTimeout(callback, ms) {
-      pending.set(next, { callback, ms });
-      return next++;
-    },
-    clearTimeout(handle) {
-      pending.delete(handle as number);
-    },
-    fire(ms) {
-      for (const [handle, timer] of [...pending]) {
-        if (timer.ms !== ms) continue;
-        pending.delete(handle);
-        timer.callback();
-      }
-    },
-  };
-}
 
 /** A job that only ends when stopped. */
 function longJob() {
