@@ -49,8 +49,9 @@ console.error(`lr-finder: Listening on http://${args.hostname}:${front.addr.port
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
-    await front.shutdown();
+    // The worker first: a running sweep fails at once and its request ends.
     await handler.close();
+    await front.shutdown();
     Deno.exit(0);
   });
 }

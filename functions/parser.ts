@@ -68,7 +68,7 @@ export function deserializeError(error: SerializedError): Error {
 
 /** Parses request bodies on a worker thread. */
 export interface RequestParser {
-  /** The sweep job of a body (the bytes are handed over, not copied). */
+  /** The sweep job of a body (its buffer is handed over: the caller must not use it after). */
   parse(bytes: Uint8Array, limits: Limits): Promise<SweepJob>;
   /** Stops the thread. */
   close(): void;
@@ -99,10 +99,8 @@ export function createRequestParser(): RequestParser {
       const id = nextId++;
       const waiting = Promise.withResolvers<SweepJob>();
       pending.set(id, waiting);
-      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-        ? bytes
-        : bytes.slice();
-      worker.postMessage({ id, bytes: owned, limits }, [owned.buffer as ArrayBuffer]);
+      // The view travels with its whole buffer, handed over rather than copied.
+      worker.postMessage({ id, bytes, limits }, [bytes.buffer as ArrayBuffer]);
       return waiting.promise;
     },
     close() {
