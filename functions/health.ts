@@ -43,13 +43,21 @@ export interface HealthStatus {
 
 /** What the health report is made of. */
 export interface HealthParts {
+  /** Version of LR Finder. */
   version: string;
+  /** The worker's backend, or the one asked for until it is ready. */
   backend: string;
+  /** Whether a sweep holds the queue. */
   busy: boolean;
+  /** Requests waiting. */
   queued: number;
+  /** Whether sweeps need a token. */
   auth: boolean;
+  /** The worker's state. */
   worker: WorkerStatus;
+  /** The limits in force. */
   limits: Limits;
+  /** The front listener's connections, when there is one. */
   connections?: ConnectionStats;
 }
 

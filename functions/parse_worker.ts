@@ -12,16 +12,21 @@ import type { Limits } from "./limits.ts";
 import { type ParseReply, serializeError } from "./parser.ts";
 import { parseSweepRequest } from "./request.ts";
 
+/** Bodies from this size on are followed by a full garbage collection, when V8 exposes it. */
+const COLLECT_AFTER_BYTES = 1024 * 1024;
+
 self.onmessage = (event: MessageEvent<{ id: number; bytes: Uint8Array; limits: Limits }>) => {
   const { id, bytes, limits } = event.data;
-  let reply: ParseReply;
   try {
     const job = parseSweepRequest(parseJsonBody(decodeUtf8(bytes)), limits);
-    reply = { id, job };
+    const reply: ParseReply = { id, job };
     self.postMessage(reply, [job.data.x.buffer, job.data.y.buffer] as Transferable[]);
-    return;
   } catch (error) {
-    reply = { id, error: serializeError(error) };
+    const reply: ParseReply = { id, error: serializeError(error) };
+    self.postMessage(reply);
   }
-  self.postMessage(reply);
+  // A large body leaves tens of MB of garbage that V8 would let the heap grow around; with
+  // `--expose-gc` (as `deno task serve` runs) it is collected at once, off the server's thread.
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (bytes.byteLength >= COLLECT_AFTER_BYTES && collect) collect();
 };
