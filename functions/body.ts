@@ -1,51 +1,139 @@
 /**
  * Reading a JSON request body safely: the size limit is enforced while the bytes arrive (a
- * declared `Content-Length` over it is refused before reading), then the text is parsed and
- * checked for nesting depth and `__proto__` keys before anything else looks at it.
+ * declared `Content-Length` over it is refused before reading), the whole body must arrive
+ * within a time limit (a slow body is a 408), and only so many bodies are read at once. The
+ * text is then parsed and checked for `__proto__` keys before anything else looks at it.
  * @module
  */
 import { parseJson } from "../src/data/read_file.ts";
 import { isInputError } from "../src/errors.ts";
+import type { Middleware } from "./middleware.ts";
 import { fieldProblem, HttpError } from "./problem.ts";
 
-/** Deepest nesting of arrays and objects a request body may have. */
-export const MAX_JSON_DEPTH = 64;
+import { MAX_JSON_DEPTH } from "./json_scan.ts";
+
+export { MAX_JSON_DEPTH };
+
+/** Limits of {@linkcode readBody}. */
+export interface ReadBodyOptions {
+  /** Most bytes; more is a 413. */
+  maxBytes: number;
+  /** Milliseconds the whole body may take to arrive; longer is a 408. */
+  timeoutMs: number;
+  /** Sees every chunk as it arrives; an error it throws ends the reading (the rest is unread). */
+  inspect?: (chunk: Uint8Array) => void;
+}
+
+/** Options of {@linkcode bodyLimit}. */
+export interface BodyLimitOptions extends Omit<ReadBodyOptions, "inspect"> {
+  /** Most bodies read at the same time; one more is a 503 with `Retry-After`. */
+  maxConcurrent: number;
+  /** Makes each request's chunk inspector (e.g. a JSON scanner counting what would be built). */
+  inspector?: () => (chunk: Uint8Array) => void;
+}
+
+/** Bodies read by {@linkcode bodyLimit}, by request (one copy, no second `Request`). */
+const bodies = new WeakMap<Request, Uint8Array>();
+
+/** The body {@linkcode bodyLimit} read for this request. */
+export function bodyOf(request: Request): Uint8Array {
+  const bytes = bodies.get(request);
+  if (!bytes) throw new Error("the request's body was not read by bodyLimit");
+  return bytes;
+}
 
 /**
- * Reads the body as UTF-8 text, at most `maxBytes` bytes: more is a 413 {@linkcode HttpError}
- * (the rest is not read). An empty body is a 400.
+ * Reads the request's body within the limits before the next handler runs; the handler takes
+ * the bytes with {@linkcode bodyOf}, so nothing after it reads from the network.
  */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+export function bodyLimit(options: BodyLimitOptions): Middleware {
+  let reading = 0;
+  return async (request, next) => {
+    if (reading >= options.maxConcurrent) {
+      throw new HttpError(
+        503,
+        `the server is receiving ${reading} other request bodies; retry in 1 s`,
+        { headers: { "retry-after": "1" } },
+      );
+    }
+    reading++;
+    try {
+      bodies.set(request, await readBody(request, { ...options, inspect: options.inspector?.() }));
+    } finally {
+      reading--;
+    }
+    try {
+      return await next(request);
+    } finally {
+      bodies.delete(request);
+    }
+  };
+}
+
+/**
+ * Reads the whole body: at most `maxBytes` (more is a 413 and the rest is not read), within
+ * `timeoutMs` (a 408, and the connection is closed). An empty body is a 400.
+ */
+export async function readBody(
+  request: Request,
+  options: ReadBodyOptions,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const { maxBytes } = options;
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
     throw tooLarge(maxBytes, `declares ${declared} bytes`);
   }
   if (!request.body) throw new HttpError(400, "the request body is empty; expected JSON");
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // Filled in place and doubled as needed: a declared length is trusted only up to 1 MiB, so a
+  // body refused early by `inspect` never costs its declared size.
+  const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : 0;
+  let buffer = new Uint8Array(Math.min(Math.max(expected, 64 * 1024), 1024 * 1024));
   let total = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new HttpError(
+          408,
+          `the request body did not arrive within ${options.timeoutMs} ms ` +
+            `(${total} bytes came): send it at once (LR_FINDER_BODY_TIMEOUT_MS)`,
+          { headers: { connection: "close" } },
+        ),
+      );
+    }, options.timeoutMs);
+  });
+  timeout.catch(() => {});
   try {
     while (true) {
-      const { done, value } = await reader.read();
+      const { done, value } = await Promise.race([reader.read(), timeout]);
       if (done) break;
+      if (total + value.byteLength > maxBytes) throw tooLarge(maxBytes, "is larger");
+      options.inspect?.(value);
+      if (total + value.byteLength > buffer.byteLength) {
+        const grown = new Uint8Array(
+          Math.min(maxBytes, Math.max(2 * buffer.byteLength, total + value.byteLength)),
+        );
+        grown.set(buffer.subarray(0, total));
+        buffer = grown;
+      }
+      buffer.set(value, total);
       total += value.byteLength;
-      if (total > maxBytes) throw tooLarge(maxBytes, "is larger");
-      chunks.push(value);
     }
   } catch (error) {
     await reader.cancel().catch(() => {});
     if (error instanceof HttpError) throw error;
     throw new HttpError(400, "the request body could not be read to the end", { cause: error });
   } finally {
+    clearTimeout(timer);
     reader.releaseLock();
   }
   if (total === 0) throw new HttpError(400, "the request body is empty; expected JSON");
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  return buffer.subarray(0, total);
+}
+
+/** The body as UTF-8 text; other bytes are a 400. */
+export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch (error) {
@@ -62,8 +150,9 @@ function tooLarge(maxBytes: number, what: string): HttpError {
 }
 
 /**
- * Parses JSON text. Malformed JSON is a 400 naming the line and column; nesting deeper than
- * {@linkcode MAX_JSON_DEPTH} or a `__proto__` key is a 422 naming the place.
+ * Parses JSON text (counted first by `createJsonScanner` while it arrived). Malformed JSON is a
+ * 400 naming the line and column; nesting deeper than {@linkcode MAX_JSON_DEPTH} or a
+ * `__proto__` key is a 422 naming the place.
  */
 export function parseJsonBody(text: string): unknown {
   let value: unknown;

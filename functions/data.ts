@@ -60,6 +60,15 @@ export function requestDataset(value: unknown, options: RequestDatasetOptions): 
     }]);
   }
   const dataset = "csv" in value ? csvDataset(value, options) : arraysDataset(value, options);
+  if (dataset.classes !== undefined && dataset.classes < 2) {
+    const field = "csv" in value ? "data.csv" : "data.y";
+    const name = dataset.classNames?.[0];
+    throw new InputError(
+      `${field} holds a single class${name === undefined ? "" : ` (${JSON.stringify(name)})`}: ` +
+        "a classifier needs at least two classes; send numbers for a regression target",
+      { field },
+    );
+  }
   const features = sampleLength(dataset.xShape);
   if (features > options.limits.maxFeatures) {
     const field = "csv" in value ? "data.csv" : "data.x";

@@ -24,6 +24,8 @@ export interface SweepQueue {
    * is full, and the signal's reason when the signal aborts before the turn comes.
    */
   run<T>(task: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  /** Throws {@linkcode QueueFullError} when a task arriving now would be refused. */
+  admit(): void;
   /** True while a task runs. */
   readonly busy: boolean;
   /** Tasks waiting for their turn. */
@@ -50,14 +52,18 @@ export function createSweepQueue(options: SweepQueueOptions): SweepQueue {
     else running = false;
   }
 
+  function admit(): void {
+    if (running && waiters.length >= options.maxWaiting) {
+      throw new QueueFullError(Math.max(1, Math.ceil(averageSeconds * (waiters.length + 1))));
+    }
+  }
+
   async function turn(signal?: AbortSignal): Promise<void> {
     if (!running) {
       running = true;
       return;
     }
-    if (waiters.length >= options.maxWaiting) {
-      throw new QueueFullError(Math.max(1, Math.ceil(averageSeconds * (waiters.length + 1))));
-    }
+    admit();
     signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       const wake = () => {
@@ -86,6 +92,7 @@ export function createSweepQueue(options: SweepQueueOptions): SweepQueue {
         next();
       }
     },
+    admit,
     get busy() {
       return running;
     },

@@ -106,13 +106,16 @@ export function parseSweepRequest(value: unknown, limits: Limits): SweepJob {
   const loss = requestedLoss ?? defaultLoss(data);
   const topology = "modelTopology" in model
     ? prepareTopology(model.modelTopology, { seed, field: "model.modelTopology" })
-    : prepareTopology(
-      layerListTopology(model.layers, {
-        inputShape: model.inputShape ?? data.xShape,
-        output: outputLayer(data, loss),
-        name: request.name,
-      }),
-      { seed, field: "model" },
+    : layerListPaths(
+      prepareTopology(
+        layerListTopology(model.layers, {
+          inputShape: model.inputShape ?? data.xShape,
+          output: outputLayer(data, loss),
+          name: request.name,
+        }),
+        { seed, field: "model" },
+      ),
+      Array.isArray(body.model) ? "model" : "model.layers",
     );
   const name = request.name ?? topologyName(model) ?? "model";
   const { timeBudgetMs, seed: _seed, ...sweep } = request.sweep;
@@ -133,6 +136,18 @@ export function parseSweepRequest(value: unknown, limits: Limits): SweepJob {
 }
 
 type ModelInput = LayerList | z.output<typeof topologyModelSchema>;
+
+/** Layers of a compact list named by their place in the request (`model[2]`). */
+function layerListPaths(prepared: PreparedTopology, listPath: string): PreparedTopology {
+  const layers: PreparedTopology["layers"] = {};
+  for (const [name, origin] of Object.entries(prepared.layers)) {
+    layers[name] = {
+      ...origin,
+      path: origin.path.replace(/^model\.config\.layers(?=\[)/, listPath),
+    };
+  }
+  return { ...prepared, layers };
+}
 
 /** The model field: a layer list (plain or with inputShape) or a topology. */
 function parseModel(value: unknown, issues: ConfigIssue[]): ModelInput | undefined {

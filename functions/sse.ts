@@ -1,6 +1,8 @@
 /**
- * Server-sent events (the `text/event-stream` format of the HTML standard): encoding one event,
- * with multi-line data split into `data:` lines so the client joins it back unchanged.
+ * Server-sent events (the `text/event-stream` format of the HTML standard): encoding one event
+ * (multi-line data split into `data:` lines so the client joins it back unchanged), and
+ * {@linkcode eventStream}, which turns a producer of events into a streaming response that only
+ * starts once there is something to say.
  * @module
  */
 import type { SweepProgress } from "../src/sweep.ts";
@@ -27,5 +29,97 @@ export function progressData(progress: SweepProgress): string {
     lr: progress.lr,
     loss: finite(progress.loss),
     smoothed: finite(progress.smoothed),
+  });
+}
+
+/** Where a producer sends its events. */
+export interface EventSink {
+  /** Sends one event (ignored once the client has gone). */
+  send(name: string, data: string): void;
+  /** Aborted when the client cancels the stream. */
+  readonly signal: AbortSignal;
+}
+
+/** Options of {@linkcode eventStream}. */
+export interface EventStreamOptions {
+  /** The data of the `error` event that ends a stream whose producer failed after it started. */
+  errorEvent(error: unknown): string;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Runs `produce` and answers with its events as a stream. The response is created at the first
+ * event, so a producer that fails before it (busy, invalid input) rejects with its error and
+ * the caller answers with the right status; a failure after it ends the stream with an `error`
+ * event. The stream closes when the producer returns; a client that cancels aborts the sink's
+ * signal.
+ */
+export async function eventStream(
+  produce: (sink: EventSink) => Promise<void>,
+  options: EventStreamOptions,
+): Promise<Response> {
+  const encoder = new TextEncoder();
+  const abort = new AbortController();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  const opened = Promise.withResolvers<void>();
+  let open = false;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    cancel() {
+      closed = true;
+      abort.abort(new DOMException("the client went away", "AbortError"));
+    },
+  });
+  const write = (name: string, data: string) => {
+    if (closed) return;
+    try {
+      controller.enqueue(encoder.encode(encodeEvent(name, data)));
+    } catch {
+      closed = true;
+    }
+  };
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    controller.close();
+  };
+  const sink: EventSink = {
+    send(name, data) {
+      write(name, data);
+      if (!open) {
+        open = true;
+        opened.resolve();
+      }
+    },
+    signal: abort.signal,
+  };
+  const done = produce(sink).then(
+    () => {
+      close();
+      return undefined;
+    },
+    (error: unknown) => {
+      if (!open) return { error };
+      write("error", options.errorEvent(error));
+      close();
+      return undefined;
+    },
+  );
+  const failure = await Promise.race([opened.promise.then(() => undefined), done]);
+  if (!open) {
+    close();
+    throw failure ? failure.error : new Error("the event stream ended without an event");
+  }
+  return new Response(body, {
+    headers: {
+      "content-type": `${EVENT_STREAM_TYPE}; charset=utf-8`,
+      "cache-control": "no-store",
+      "x-accel-buffering": "no",
+      ...options.headers,
+    },
   });
 }

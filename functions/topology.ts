@@ -1,13 +1,21 @@
 /**
- * Building a model from a Keras/TensorFlow.js Layers topology sent by a client, safely: every
- * `class_name` must be one of TensorFlow.js's built-in classes (no custom layers, no code), every
- * weight initialiser is seeded from the request's seed (the same request gives the same
- * weights), and every weight passes a parameter budget before its memory is allocated.
+ * Checking a Keras/TensorFlow.js Layers topology sent by a client before TensorFlow.js sees it,
+ * in plain JavaScript on the server's thread: every class must be one of TensorFlow.js's
+ * built-in classes (no custom layers, no code), `class_name`/`className` and every other key
+ * must have one spelling, every dtype must be float32, and the graph of a functional model must
+ * be one TensorFlow.js can build (see `topology_graph.ts`). The checked copy has its weight
+ * initialisers seeded from the request's seed and wrapped by the parameter budget that
+ * `model_build.ts` enforces when the worker builds the model.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { ConfigError, type ConfigIssue } from "../src/validation.ts";
-import { InputError } from "../src/errors.ts";
+import {
+  checkFunctionalGraph,
+  checkSequentialLayers,
+  describe,
+  isRecord,
+  layerListOf,
+} from "./topology_graph.ts";
 
 /** Built-in layer classes of TensorFlow.js Layers a topology may use. */
 export const LAYER_CLASSES: readonly string[] = [
@@ -109,6 +117,9 @@ export const REGULARIZER_AND_CONSTRAINT_CLASSES: readonly string[] = [
   "UnitNorm",
 ];
 
+/** The only dtype a topology may name: the data and the sweep are float32. */
+export const ALLOWED_DTYPE = "float32";
+
 /** Initialisers that draw random numbers and therefore get a seed. */
 const RANDOM_INITIALIZERS = new Set([
   "GlorotNormal",
@@ -171,7 +182,15 @@ const ALLOWED = new Set([
 ]);
 
 /** Class name of the budget guard that wraps every initialiser (never accepted from clients). */
-const GUARD_CLASS = "LrFinderParamBudget";
+export const GUARD_CLASS = "LrFinderParamBudget";
+
+/** Where a layer of the built model came from in the request. */
+export interface LayerOrigin {
+  /** Dotted path of the layer in the request, e.g. `model.modelTopology.config.layers[2]`. */
+  path: string;
+  /** Its class, e.g. `UpSampling2D`. */
+  className: string;
+}
 
 /** A topology checked and rewritten for building, and the training config it carried. */
 export interface PreparedTopology {
@@ -179,6 +198,8 @@ export interface PreparedTopology {
   topology: Record<string, unknown>;
   /** `training_config` of the topology, if any (loss and optimizer defaults). */
   trainingConfig?: unknown;
+  /** Every layer by name (unnamed layers are given one), for messages about a layer. */
+  layers: Record<string, LayerOrigin>;
 }
 
 /** Options of {@linkcode prepareTopology}. */
@@ -193,14 +214,18 @@ interface WalkContext {
   issues: ConfigIssue[];
   seed: number;
   initializers: number;
+  layers: Record<string, LayerOrigin>;
 }
 
 /**
- * Checks a topology and returns a copy ready for {@linkcode buildModel}: every `class_name`
- * must be a built-in class (a {@linkcode ConfigError} lists each one that is not, with its
- * path); missing initialisers of layers with weights are filled in with TensorFlow.js's
- * defaults; random initialisers get seeds derived from `seed`; every initialiser is wrapped
- * by the parameter budget.
+ * Checks a topology and returns a copy ready for `buildModel`. Every problem is collected in
+ * one {@linkcode ConfigError} with its path (a JSON pointer in the HTTP answer): a class that
+ * is not built in, a node with both `class_name` and `className` (or any key spelt both ways),
+ * a dtype other than float32, a functional graph TensorFlow.js could not build (an inbound layer
+ * that does not exist, a node or tensor index out of range, a cycle, missing input or output
+ * layers). Missing initialisers of layers with weights are filled in with TensorFlow.js's
+ * defaults; random initialisers get seeds derived from `seed`; every initialiser is wrapped by
+ * the parameter budget.
  */
 export function prepareTopology(
   value: unknown,
@@ -231,14 +256,20 @@ export function prepareTopology(
       message: `expected a model class (${MODEL_CLASSES.join(", ")}), got ${describe(rootClass)}`,
     }]);
   }
-  const context: WalkContext = { issues: [], seed: options.seed, initializers: 0 };
+  const context: WalkContext = { issues: [], seed: options.seed, initializers: 0, layers: {} };
   visit(root, rootPath, context);
   if (context.issues.length > 0) throw new ConfigError(context.issues);
-  const prepared: PreparedTopology = { topology: root };
+  const prepared: PreparedTopology = { topology: root, layers: context.layers };
   if (trainingConfig !== undefined && trainingConfig !== null) {
     prepared.trainingConfig = trainingConfig;
   }
   return prepared;
+}
+
+/** The key TensorFlow.js reads for `key` (it turns snake_case keys into camelCase). */
+export function tfjsKey(key: string): string {
+  if (key.length <= 1 || !key.includes("_")) return key;
+  return key.replace(/[_]+(\w|$)/g, (_, c: string) => c.toUpperCase());
 }
 
 function visit(node: unknown, path: string, context: WalkContext): void {
@@ -247,6 +278,7 @@ function visit(node: unknown, path: string, context: WalkContext): void {
     return;
   }
   if (!isRecord(node)) return;
+  if (!checkKeys(node, path, context)) return;
   const classKey = "class_name" in node ? "class_name" : "className" in node ? "className" : "";
   if (classKey) {
     const name = node[classKey];
@@ -258,13 +290,21 @@ function visit(node: unknown, path: string, context: WalkContext): void {
       });
       return;
     }
-    const defaults = WEIGHT_INITIALIZERS[name];
-    if (defaults && isRecord(node.config)) fillInitializers(node.config, defaults);
+    if (classKey === "className") renameClassKey(node);
+    const config = node.config;
+    if (MODEL_CLASSES.includes(name)) {
+      checkModel(name, config, `${path}.config`, context);
+    } else if (isRecord(config)) {
+      const defaults = WEIGHT_INITIALIZERS[name];
+      if (defaults) fillInitializers(config, defaults);
+    }
   }
   for (const key of Object.keys(node)) {
-    if (key === classKey) continue;
+    if (key === "class_name") continue;
     const at = `${path}.${key}`;
-    if (/(_i|I)nitializer$/.test(key)) {
+    if (key === "dtype") {
+      checkDtype(node[key], at, context);
+    } else if (/(_i|I)nitializer$/.test(key)) {
       const guarded = guardInitializer(node[key], at, context);
       if (guarded !== undefined) node[key] = guarded;
     } else {
@@ -273,10 +313,90 @@ function visit(node: unknown, path: string, context: WalkContext): void {
   }
 }
 
+/** Refuses an object with two spellings of one key (TensorFlow.js would keep either). */
+function checkKeys(node: Record<string, unknown>, path: string, context: WalkContext): boolean {
+  const seen = new Map<string, string>();
+  let ok = true;
+  for (const key of Object.keys(node)) {
+    const target = tfjsKey(key);
+    const other = seen.get(target);
+    if (other !== undefined) {
+      const classes = target === "className";
+      context.issues.push({
+        path: `${path}.${key}`,
+        message: classes
+          ? `has both ${other} and ${key} (${describe(node[other])} and ${
+            describe(node[key])
+          }): give the class once, as class_name`
+          : `has both ${other} and ${key}: TensorFlow.js reads them as one option; give it once`,
+      });
+      ok = false;
+    }
+    seen.set(target, key);
+  }
+  return ok;
+}
+
+/** Moves `className` to `class_name` (one spelling for every later check). */
+function renameClassKey(node: Record<string, unknown>): void {
+  node.class_name = node.className;
+  delete node.className;
+}
+
+function checkDtype(value: unknown, path: string, context: WalkContext): void {
+  if (value === null || value === ALLOWED_DTYPE) return;
+  context.issues.push({
+    path,
+    message: `must be "${ALLOWED_DTYPE}" (the sweep trains in float32), got ${describe(value)}`,
+  });
+}
+
+/** Graph checks of a (possibly nested) model, and the names of its layers for messages. */
+function checkModel(className: string, config: unknown, path: string, context: WalkContext) {
+  const found = className === "Sequential"
+    ? checkSequentialLayers(config, path)
+    : checkFunctionalGraph(config, path);
+  context.issues.push(...found);
+  if (found.length > 0) return;
+  const list = layerListOf(config);
+  if (!list) return;
+  const layersPath = Array.isArray(config) ? path : `${path}.layers`;
+  const names = new Set(
+    list.map((layer) =>
+      (layer as { config?: { name?: unknown } })
+        .config?.name
+    ).filter((name): name is string => typeof name === "string"),
+  );
+  list.forEach((layer, i) => {
+    if (!isRecord(layer)) return;
+    const layerClass = layer.class_name ?? layer.className;
+    const layerConfig = isRecord(layer.config) ? layer.config : undefined;
+    let name: unknown = typeof layer.name === "string" ? layer.name : layerConfig?.name;
+    if (typeof name !== "string" && layerConfig && className === "Sequential") {
+      const given = uniqueName(`layer_${i}`, names);
+      names.add(given);
+      layerConfig.name = given;
+      name = given;
+    }
+    if (typeof name === "string" && !(name in context.layers)) {
+      context.layers[name] = {
+        path: `${layersPath}[${i}]`,
+        className: typeof layerClass === "string" ? layerClass : "layer",
+      };
+    }
+  });
+}
+
+function uniqueName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
+  return name;
+}
+
 /** Adds the layer's default initialisers where its config has none (either spelling). */
 function fillInitializers(config: Record<string, unknown>, defaults: Record<string, string>) {
   for (const [key, className] of Object.entries(defaults)) {
-    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const camel = tfjsKey(key);
     if (config[key] == null && config[camel] == null) {
       delete config[camel];
       config[key] = { class_name: className, config: {} };
@@ -305,10 +425,12 @@ function guardInitializer(
       return undefined;
     }
   } else if (isRecord(value)) {
-    const name = value.class_name ?? value.className;
+    if (!checkKeys(value, path, context)) return undefined;
+    const classKey = "class_name" in value ? "class_name" : "className";
+    const name = value[classKey];
     if (typeof name !== "string" || !INITIALIZER_CLASSES.includes(name)) {
       context.issues.push({
-        path: `${path}.class_name`,
+        path: `${path}.${classKey}`,
         message: `${describe(name)} is not a built-in TensorFlow.js initializer, expected one of ${
           INITIALIZER_CLASSES.join(", ")
         }`,
@@ -321,7 +443,9 @@ function guardInitializer(
         context.issues.push({ path: `${path}.config`, message: "expected an object" });
         return undefined;
       }
+      if (!checkKeys(value.config, `${path}.config`, context)) return undefined;
       config = { ...value.config };
+      if ("dtype" in config) checkDtype(config.dtype, `${path}.config.dtype`, context);
     }
   } else {
     context.issues.push({
@@ -351,127 +475,4 @@ function deriveSeed(seed: number, index: number): number {
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;
   return h >>> 1;
-}
-
-/** The budget of the model being built (builds run one at a time, see `buildModel`). */
-let activeBudget: { limit: number; used: number } | undefined;
-
-/**
- * Wraps a built-in initialiser: counts the values of each weight against the budget before
- * the initialiser allocates them. Registered under a name no client may use (the allowlist
- * rejects it), so it only ever wraps what {@linkcode prepareTopology} put there.
- */
-class ParamBudgetInitializer extends tf.serialization.Serializable {
-  static className = GUARD_CLASS;
-  readonly inner: { apply(shape: number[], dtype?: tf.DataType): tf.Tensor };
-  /** Kept so that layers that clone themselves through their config (Bidirectional) can. */
-  readonly config: { initializer: { className: string; config: object } };
-
-  constructor(config: { initializer: { className: string; config: object } }) {
-    super();
-    this.config = config;
-    const entry = tf.serialization.SerializationMap.getMap().classNameMap[
-      config.initializer.className
-    ];
-    this.inner = entry[1](
-      entry[0],
-      config.initializer.config as tf.serialization.ConfigDict,
-    ) as unknown as ParamBudgetInitializer["inner"];
-  }
-
-  apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
-    if (activeBudget) {
-      activeBudget.used += shape.reduce((a, b) => a * b, 1);
-      if (!(activeBudget.used <= activeBudget.limit)) {
-        throw new InputError(
-          `the model has more than ${activeBudget.limit} parameters, the limit of this server: ` +
-            "use fewer or smaller layers (or raise LR_FINDER_MAX_PARAMS on the server)",
-          { field: "model" },
-        );
-      }
-    }
-    return this.inner.apply(shape, dtype);
-  }
-
-  override getClassName(): string {
-    return GUARD_CLASS;
-  }
-
-  getConfig(): tf.serialization.ConfigDict {
-    return structuredClone(this.config) as unknown as tf.serialization.ConfigDict;
-  }
-}
-tf.serialization.registerClass(ParamBudgetInitializer);
-
-/** Options of {@linkcode buildModel}. */
-export interface BuildModelOptions {
-  /** Most parameters the model may have. */
-  maxParams: number;
-  /** Path of the model in the request, for messages; default `model`. */
-  field?: string;
-}
-
-/**
- * Builds the model of a prepared topology with TensorFlow.js. A model over the parameter
- * budget is refused before the weight that crosses it is allocated; any failure disposes the
- * weights made so far and is an {@linkcode InputError} naming the model. Build one model at a
- * time (the budget is per process); the caller disposes the model.
- */
-export async function buildModel(
-  prepared: PreparedTopology,
-  options: BuildModelOptions,
-): Promise<tf.LayersModel> {
-  const field = options.field ?? "model";
-  const variablesBefore = new Set(Object.keys(tf.engine().state.registeredVariables));
-  activeBudget = { limit: options.maxParams, used: 0 };
-  let model: tf.LayersModel | undefined;
-  try {
-    model = await tf.models.modelFromJSON({
-      modelTopology: prepared.topology as tf.io.ModelJSON["modelTopology"],
-    });
-    const params = model.countParams();
-    if (params > options.maxParams) {
-      throw new InputError(
-        `the model has ${params} parameters, more than the limit of this server ` +
-          `(${options.maxParams}): use fewer or smaller layers`,
-        { field },
-      );
-    }
-    return model;
-  } catch (error) {
-    model?.dispose();
-    disposeNewVariables(variablesBefore);
-    if (error instanceof InputError) throw error;
-    const message = (error instanceof Error ? error.message : String(error)).trim()
-      .replace(/\.$/, "") || "no reason given (check the layers and how they connect)";
-    throw new InputError(
-      `the model could not be built by TensorFlow.js: ${message.charAt(0).toLowerCase()}${
-        message.slice(1)
-      }`,
-      { field, cause: error },
-    );
-  } finally {
-    activeBudget = undefined;
-  }
-}
-
-/** Disposes the variables registered since `before` (weights of a model that failed to build). */
-function disposeNewVariables(before: Set<string>): void {
-  const registered = tf.engine().state.registeredVariables;
-  for (const name of Object.keys(registered)) {
-    if (!before.has(name)) registered[name].dispose();
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  }
-  if (value === null || typeof value !== "object") return String(value);
-  return Array.isArray(value) ? "an array" : "an object";
 }

@@ -124,3 +124,26 @@ Deno.test("requestDataset: the sample and feature limits", () => {
     inputError("data.x has 3 values per sample, more than the limit of this server (2)", "data.x"),
   );
 });
+
+Deno.test("requestDataset: a single class is refused, as names, indices or CSV labels", () => {
+  const limits = { maxSamples: 100, maxFeatures: 10 };
+  assert.throws(
+    () => requestDataset({ x: [[1], [2]], y: ["a", "a"] }, { limits }),
+    (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.field, "data.y");
+      assert.equal(
+        error.message,
+        'data.y holds a single class ("a"): a classifier needs at least two classes; send ' +
+          "numbers for a regression target",
+      );
+      return true;
+    },
+  );
+  assert.throws(
+    () => requestDataset({ csv: "f,label\n1,a\n2,a\n" }, { limits }),
+    (error: unknown) => error instanceof InputError && error.field === "data.csv",
+  );
+  const regression = requestDataset({ x: [[1], [2]], y: [3, 3] }, { limits });
+  assert.equal(regression.classes, undefined, "equal numbers are a regression target");
+});

@@ -3,15 +3,17 @@ import { createRng, type Rng } from "../src/random.ts";
 import {
   postSweep,
   smallRequest,
+  startServeProcess,
   startServer,
-  tensorCount,
   type TestServer,
+  workerMemory,
 } from "./functions_server.ts";
+import { topologyCases } from "./functions_topology_fuzz.ts";
 
 /** One bad request: what to send, and a label for failure messages. */
 interface BadRequest {
   label: string;
-  send(server: TestServer): Promise<Response>;
+  send(server: { url: string }): Promise<Response>;
 }
 
 const LIMITS = { maxBodyBytes: 32_768, maxSamples: 200, maxParams: 20_000 };
@@ -153,7 +155,7 @@ function badRequests(count: number, seed: number): BadRequest[] {
   const valid = () => smallRequest();
   const text = (label: string, body: string, headers: Record<string, string> = {}) => ({
     label,
-    send: (server: TestServer) => postSweep(server, body, headers),
+    send: (server: { url: string }) => postSweep(server, body, headers),
   });
   const makers: (() => BadRequest)[] = [
     () => {
@@ -237,8 +239,7 @@ function badRequests(count: number, seed: number): BadRequest[] {
 }
 
 Deno.test("a few hundred seeded malformed requests: each a 4xx problem, never a 500", async () => {
-  const before = tensorCount();
-  const server = startServer({ limits: LIMITS });
+  const server: TestServer = startServer({ limits: LIMITS });
   try {
     const requests = badRequests(300, 20240601);
     const statuses = new Set<number>();
@@ -262,15 +263,72 @@ Deno.test("a few hundred seeded malformed requests: each a 4xx problem, never a 
     for (const status of [400, 404, 405, 406, 413, 415, 422]) {
       assert.ok(statuses.has(status), `no request was answered ${status}`);
     }
-    const health = await (await fetch(`${server.url}/v1/health`)).json();
+    const health = await server.health();
     assert.equal(health.state, "idle");
-    assert.equal(tensorCount(), before);
     const good = await postSweep(server, smallRequest());
     assert.equal(good.status, 200);
     await good.body?.cancel();
+    assert.deepEqual(await workerMemory(server), { tensors: 0, variables: 0 });
   } finally {
     await server.close();
   }
-  assert.equal(tensorCount(), before);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+/** Sends `request` and checks the answer and the server's health right after. */
+async function sendAndCheck(
+  server: Awaited<ReturnType<typeof startServeProcess>>,
+  label: string,
+  send: () => Promise<Response>,
+): Promise<number> {
+  const response = await send();
+  const body = await response.text();
+  assert.ok(
+    response.status < 500 || response.status === 503,
+    `${label} answered ${response.status}: ${body}`,
+  );
+  if (response.status >= 400) {
+    assert.equal(response.headers.get("content-type"), "application/problem+json", label);
+  }
+  if (response.status === 503) assert.match(response.headers.get("retry-after")!, /^\d+$/);
+  let health = await server.health();
+  while (health.status !== "ok") {
+    // A worker that died is being replaced: health answers "degraded" until it is ready.
+    assert.equal(health.status, "degraded", label);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    health = await server.health();
+  }
+  return response.status;
+}
+
+Deno.test("topology fuzzer: 240 mutated topologies and 60 other bad requests on deno task serve", async () => {
+  // A short time budget: a topology that made TensorFlow.js loop would be killed in 8 s.
+  const server = await startServeProcess({ LR_FINDER_TIME_BUDGET_MS: "3000" });
+  try {
+    const warm = await postSweep(server, smallRequest());
+    assert.equal(warm.status, 200);
+    await warm.body?.cancel();
+    const baseline = await server.health();
+    const statuses = new Map<number, number>();
+    const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    for (const fuzzCase of topologyCases(240, 20261202)) {
+      count(await sendAndCheck(server, fuzzCase.label, () => postSweep(server, fuzzCase.body)));
+    }
+    for (const request of badRequests(60, 7)) {
+      count(await sendAndCheck(server, request.label, () => request.send(server)));
+    }
+    assert.ok((statuses.get(422) ?? 0) > 100, `statuses ${JSON.stringify([...statuses])}`);
+    assert.ok((statuses.get(200) ?? 0) > 10, "some mutations are still valid models and sweep");
+    const after = await server.health();
+    assert.equal(after.status, "ok");
+    assert.equal(after.worker.tensors, 0);
+    assert.equal(after.worker.variables, 0);
+    assert.ok(
+      after.memory.rss < 2 * baseline.memory.rss,
+      `the server's memory went from ${baseline.memory.rss} to ${after.memory.rss} bytes`,
+    );
+    assert.ok(after.worker.rss! < 2 * baseline.worker.rss!, `worker ${after.worker.rss} bytes`);
+  } finally {
+    await server.stop();
+  }
 });

@@ -3,70 +3,71 @@ import { decode } from "fast-png";
 import { resultJson } from "../src/report/mod.ts";
 import type { LrFinderResult } from "../src/result.ts";
 import {
+  parseEvents,
   postSweep,
+  problemOf,
   smallData,
   smallRequest,
   startServer,
-  tensorCount,
   type TestServer,
+  workerMemory,
 } from "./functions_server.ts";
 
-/** Runs `body` against a fresh server and checks that no tensor is left afterwards. */
+/** Runs `body` against a fresh server and checks that its worker kept no tensor or variable. */
 async function withServer(
   options: Parameters<typeof startServer>[0],
   body: (server: TestServer) => Promise<void>,
 ): Promise<void> {
-  const before = tensorCount();
   const server = startServer(options);
   try {
     await body(server);
+    assert.deepEqual(await workerMemory(server), { tensors: 0, variables: 0 }, "left behind");
   } finally {
     await server.close();
   }
-  assert.equal(tensorCount(), before, "tensors left behind");
 }
 
 /** More steps than any machine runs before the test ends the sweep itself. */
 const LONG_SWEEP_STEPS = 100_000;
 const LONG_SWEEP_LIMITS = { maxSteps: LONG_SWEEP_STEPS };
 
-async function problemOf(response: Response): Promise<Record<string, unknown>> {
-  assert.equal(response.headers.get("content-type"), "application/problem+json");
-  const problem = await response.json();
-  assert.equal(problem.status, response.status);
-  assert.equal(problem.type, "about:blank");
-  assert.equal(typeof problem.title, "string");
-  assert.equal(typeof problem.detail, "string");
-  return problem;
-}
-
-/** Splits an event stream into its events. */
-function parseEvents(text: string): { event: string; data: string }[] {
-  return text.split("\n\n").filter((block) => block.trim() !== "").map((block) => {
-    let event = "message";
-    const data: string[] = [];
-    for (const line of block.split("\n")) {
-      if (line.startsWith("event: ")) event = line.slice(7);
-      if (line.startsWith("data: ")) data.push(line.slice(6));
-    }
-    return { event, data: data.join("\n") };
-  });
-}
-
-Deno.test("GET /v1/health reports the backend, the version and idle", async () => {
-  await withServer({ version: "9.9.9" }, async (server) => {
+Deno.test("GET /v1/health reports the backend, the version, the worker and idle", async () => {
+  await withServer({ version: "9.9.9", limits: { maxSteps: 77 } }, async (server) => {
+    await postSweep(server, smallRequest()).then((r) => r.body?.cancel());
     const response = await fetch(`${server.url}/v1/health`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type")!, /^application\/json/);
-    const health = await response.json();
+    const text = await response.text();
+    const health = JSON.parse(text);
     assert.equal(health.status, "ok");
     assert.equal(health.backend, "wasm");
     assert.equal(health.version, "9.9.9");
     assert.equal(health.state, "idle");
     assert.equal(health.queued, 0);
     assert.equal(health.auth, false);
-    assert.equal(health.limits.maxSteps, 500);
-    assert.equal(typeof health.memory.tensors, "number");
+    assert.equal(health.limits.maxSteps, 77);
+    assert.equal(health.worker.state, "ready");
+    assert.equal(health.worker.restarts, 0);
+    assert.equal(health.worker.backend, "wasm");
+    assert.ok(health.worker.startMs > 0 && health.worker.rss > 0);
+    assert.equal(typeof health.memory.rss, "number");
+    const head = await fetch(`${server.url}/v1/health`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), "");
+    const length = Number(head.headers.get("content-length"));
+    assert.ok(Math.abs(length - new TextEncoder().encode(text).length) < 20, `${length}`);
+  });
+});
+
+Deno.test("HEAD of the page answers its headers with the real length and no body", async () => {
+  await withServer({}, async (server) => {
+    const get = await fetch(`${server.url}/`);
+    const bytes = new Uint8Array(await get.arrayBuffer()).length;
+    const head = await fetch(`${server.url}/`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), String(bytes));
+    assert.equal(head.headers.get("content-type"), get.headers.get("content-type"));
+    assert.equal(await head.text(), "");
   });
 });
 
@@ -306,7 +307,7 @@ Deno.test("errors are problem+json with the right status", async (t) => {
       assert.equal(response.status, 406);
       await problemOf(response);
     });
-    assert.equal(server.records.length, 1, "only the model that did not fit was built");
+    assert.equal(server.records.length, 1, "only the model that did not fit reached the worker");
   });
 });
 
@@ -386,7 +387,6 @@ Deno.test("CORS headers only for the configured origins", async () => {
 
 Deno.test("a client that disconnects mid-stream aborts the sweep and frees its tensors", async () => {
   await withServer({ limits: LONG_SWEEP_LIMITS }, async (server) => {
-    const before = tensorCount();
     const abort = new AbortController();
     const body = {
       ...smallRequest(),
@@ -407,9 +407,9 @@ Deno.test("a client that disconnects mid-stream aborts the sweep and frees its t
     const record = server.records[0];
     assert.equal(record.stopReason, "aborted");
     assert.ok(record.steps >= 3 && record.steps < LONG_SWEEP_STEPS, `${record.steps} steps`);
-    assert.equal(tensorCount(), before);
-    const health = await (await fetch(`${server.url}/v1/health`)).json();
+    const health = await server.health();
     assert.equal(health.state, "idle");
+    assert.equal(health.worker.restarts, 0, "the sweep stopped itself; the worker was kept");
   });
 });
 
@@ -446,12 +446,14 @@ Deno.test("a burst of concurrent requests: all answered, some 429, server still 
     const slot = await holdTheSlot(server);
     const body = { ...smallRequest(), sweep: { numIters: 10 } };
     const settled: Response[] = [];
+    const threeSettled = Promise.withResolvers<void>();
     const burst = Array.from({ length: 5 }, () =>
       postSweep(server, body).then((response) => {
         settled.push(response);
+        if (settled.length === 3) threeSettled.resolve();
         return response;
       }));
-    while (settled.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    await threeSettled.promise;
     for (const response of settled) {
       assert.equal(response.status, 429);
       assert.match(response.headers.get("retry-after")!, /^[1-9]\d*$/);
@@ -479,7 +481,6 @@ Deno.test("a streaming client that gives up while queued stops its sweep once it
   // Deno notices a closed connection when it writes to it: for a queued request that is at its
   // first step, since nothing is sent while it waits.
   await withServer({ limits: LONG_SWEEP_LIMITS }, async (server) => {
-    const before = tensorCount();
     const slot = await holdTheSlot(server);
     const abort = new AbortController();
     const body = {
@@ -488,8 +489,9 @@ Deno.test("a streaming client that gives up while queued stops its sweep once it
     };
     const queued = postSweep(server, body, { accept: "text/event-stream" }, abort.signal)
       .catch((e) => e);
-    const health = async () => await (await fetch(`${server.url}/v1/health`)).json();
-    while ((await health()).queued < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    while ((await server.health()).queued < 1) {
+      // The request is on its way to the queue.
+    }
     abort.abort();
     assert.equal((await queued).name, "AbortError");
     await slot.release();
@@ -497,7 +499,6 @@ Deno.test("a streaming client that gives up while queued stops its sweep once it
     const record = server.records[1];
     assert.equal(record.stopReason, "aborted");
     assert.ok(record.steps < LONG_SWEEP_STEPS, `${record.steps} steps`);
-    assert.equal((await health()).state, "idle");
-    assert.equal(tensorCount(), before);
+    assert.equal((await server.health()).state, "idle");
   });
 });

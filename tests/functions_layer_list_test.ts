@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { layerListSchema, layerListTopology } from "../functions/layer_list.ts";
-import { buildModel, prepareTopology } from "../functions/topology.ts";
+import { buildModel } from "../functions/model_build.ts";
+import { prepareTopology } from "../functions/topology.ts";
 import { configIssues } from "../src/validation.ts";
-import "./functions_server.ts";
+import { setupBackend } from "../src/backend.ts";
+
+await setupBackend("wasm");
 
 const OUTPUT = { units: 3, activation: "softmax" };
 

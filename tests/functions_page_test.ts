@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PAGE_ASSETS, PAGE_CSP } from "../functions/page.ts";
 import type { PageReport } from "./functions_page_browser.ts";
-import { smallData, startServer, tensorCount } from "./functions_server.ts";
+import { smallData, startServer, workerMemory } from "./functions_server.ts";
 import { CHROMIUM, requireResource } from "./resources.ts";
 
 const ARTIFACTS = new URL("./artifacts/", import.meta.url);
@@ -39,7 +39,6 @@ Deno.test("the page's files are served with a strict CSP and no external URLs", 
 Deno.test(chromium.test({
   name: "in Chromium: upload a CSV, watch the curve draw, see the suggestion and a bad CSV's error",
   async fn() {
-    const before = tensorCount();
     const server = startServer();
     const directory = await Deno.makeTempDir();
     await Deno.mkdir(ARTIFACTS, { recursive: true });
@@ -59,6 +58,7 @@ Deno.test(chromium.test({
       const stderr = new TextDecoder().decode(driver.stderr);
       assert.equal(driver.code, 0, `the browser driver failed:\n${stderr}`);
       report = JSON.parse(new TextDecoder().decode(driver.stdout));
+      assert.deepEqual(await workerMemory(server), { tensors: 0, variables: 0 });
     } finally {
       await server.close();
       await Deno.remove(directory, { recursive: true });
@@ -83,6 +83,5 @@ Deno.test(chromium.test({
     for (const name of ["functions_page.png", "functions_page_error.png"]) {
       assert.ok((await Deno.stat(new URL(name, ARTIFACTS))).size > 10_000, name);
     }
-    assert.equal(tensorCount(), before);
   },
 }));

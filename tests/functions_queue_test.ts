@@ -68,3 +68,17 @@ Deno.test("SweepQueue: a waiting task whose signal aborts leaves the queue", asy
   assert.equal(ran, false);
   assert.equal(queue.busy, false);
 });
+
+Deno.test("SweepQueue: admit refuses at once when a task arriving now would be", async () => {
+  const queue = createSweepQueue({ maxWaiting: 1 });
+  queue.admit();
+  const release = Promise.withResolvers<void>();
+  const running = queue.run(() => release.promise);
+  queue.admit();
+  const waiting = queue.run(() => Promise.resolve());
+  assert.throws(() => queue.admit(), QueueFullError);
+  release.resolve();
+  await running;
+  await waiting;
+  queue.admit();
+});

@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
-import { DEFAULT_LIMITS } from "../functions/limits.ts";
+import { limitsFromEnv } from "../functions/limits.ts";
 import { settingsFromEnv } from "../functions/settings.ts";
 import { InputError } from "../src/errors.ts";
 
-Deno.test("settingsFromEnv: defaults: auto backend, no token, no CORS", () => {
-  assert.deepEqual(settingsFromEnv({}), {
-    limits: DEFAULT_LIMITS,
-    backend: "auto",
-    corsOrigins: [],
-  });
+Deno.test("settingsFromEnv: defaults: auto backend, no token, no CORS, the limits' own", () => {
+  const settings = settingsFromEnv({});
+  assert.equal(settings.backend, "auto");
+  assert.equal(settings.token, undefined);
+  assert.deepEqual(settings.corsOrigins, []);
+  assert.deepEqual(settings.limits, limitsFromEnv({}), "the limits come from limitsFromEnv");
+  assert.equal(
+    settingsFromEnv({ LR_FINDER_MAX_RUNS: "2" }).limits.maxRuns,
+    2,
+    "with the same variables",
+  );
 });
 
 Deno.test("settingsFromEnv: backend, token, origins and limits", () => {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
-  buildModel,
   INITIALIZER_CLASSES,
   LAYER_CLASSES,
   MODEL_CLASSES,
@@ -9,61 +8,7 @@ import {
   REGULARIZER_AND_CONSTRAINT_CLASSES,
 } from "../functions/topology.ts";
 import { ConfigError } from "../src/validation.ts";
-import { InputError } from "../src/errors.ts";
-import { bitwiseEqual, weightValues } from "./helpers.ts";
-import { backend } from "./functions_server.ts";
-
-function sequential(inputShape: number[], layers: Record<string, unknown>[]) {
-  const [first, ...rest] = layers;
-  const firstConfig = { ...(first.config as object), batch_input_shape: [null, ...inputShape] };
-  return {
-    class_name: "Sequential",
-    config: { name: "test", layers: [{ ...first, config: firstConfig }, ...rest] },
-  };
-}
-
-function layer(className: string, config: Record<string, unknown> = {}) {
-  return { class_name: className, config };
-}
-
-async function weightsOf(topology: unknown, seed: number): Promise<Float32Array[]> {
-  const model = await buildModel(prepareTopology(topology, { seed }), { maxParams: 1e6 });
-  try {
-    return weightValues(model);
-  } finally {
-    model.dispose();
-  }
-}
-
-/** Small models covering every layer class with weights, built with default initialisers. */
-const WEIGHTED_MODELS: Record<string, unknown> = {
-  Dense: sequential([3], [layer("Dense", { units: 4 })]),
-  Conv1D: sequential([6, 2], [layer("Conv1D", { filters: 3, kernel_size: [2] })]),
-  Conv2D: sequential([5, 5, 1], [layer("Conv2D", { filters: 2, kernel_size: [3, 3] })]),
-  Conv2DTranspose: sequential([4, 4, 1], [
-    layer("Conv2DTranspose", { filters: 2, kernel_size: [2, 2] }),
-  ]),
-  DepthwiseConv2D: sequential([4, 4, 2], [layer("DepthwiseConv2D", { kernel_size: [2, 2] })]),
-  SeparableConv2D: sequential([4, 4, 2], [
-    layer("SeparableConv2D", { filters: 3, kernel_size: [2, 2] }),
-  ]),
-  Embedding: sequential([5], [layer("Embedding", { input_dim: 10, output_dim: 3 })]),
-  BatchNormalization: sequential([3], [
-    layer("Dense", { units: 4 }),
-    layer("BatchNormalization"),
-  ]),
-  LayerNormalization: sequential([3], [layer("Dense", { units: 4 }), layer("LayerNormalization")]),
-  PReLU: sequential([3], [layer("Dense", { units: 4 }), layer("PReLU")]),
-  SimpleRNN: sequential([4, 2], [layer("SimpleRNN", { units: 3 })]),
-  GRU: sequential([4, 2], [layer("GRU", { units: 3 })]),
-  LSTM: sequential([4, 2], [layer("LSTM", { units: 3 })]),
-  Bidirectional: sequential([4, 2], [
-    layer("Bidirectional", { layer: layer("LSTM", { units: 2 }), merge_mode: "concat" }),
-  ]),
-  ConvLSTM2D: sequential([2, 4, 4, 1], [
-    layer("ConvLSTM2D", { filters: 2, kernel_size: [2, 2] }),
-  ]),
-};
+import { layer, sequential } from "./functions_server.ts";
 
 Deno.test("the allowlists name classes TensorFlow.js has registered", () => {
   const registered = tf.serialization.SerializationMap.getMap().classNameMap;
@@ -78,58 +23,6 @@ Deno.test("the allowlists name classes TensorFlow.js has registered", () => {
     assert.ok(name in registered, `${name} is not a TensorFlow.js class`);
   }
   assert.ok(!LAYER_CLASSES.includes("Lambda"));
-});
-
-Deno.test("every layer class with weights is seeded: same seed same weights, other seed not", async () => {
-  assert.equal(backend.name, "wasm");
-  const before = tf.memory().numTensors;
-  for (const [name, topology] of Object.entries(WEIGHTED_MODELS)) {
-    const first = await weightsOf(topology, 11);
-    const again = await weightsOf(topology, 11);
-    const other = await weightsOf(topology, 12);
-    assert.ok(bitwiseEqual(first, again), `${name}: the same seed gave other weights`);
-    if (name !== "BatchNormalization" && name !== "LayerNormalization" && name !== "PReLU") {
-      assert.ok(!bitwiseEqual(first, other), `${name}: another seed gave the same weights`);
-    }
-  }
-  assert.equal(tf.memory().numTensors, before);
-});
-
-Deno.test("every weight counts against the parameter budget", async () => {
-  const before = tf.memory().numTensors;
-  for (const [name, topology] of Object.entries(WEIGHTED_MODELS)) {
-    const model = await buildModel(prepareTopology(topology, { seed: 1 }), { maxParams: 1e6 });
-    const params = model.countParams();
-    model.dispose();
-    const fits = await buildModel(prepareTopology(topology, { seed: 1 }), { maxParams: params });
-    fits.dispose();
-    await assert.rejects(
-      buildModel(prepareTopology(topology, { seed: 1 }), { maxParams: params - 1 }),
-      (error: unknown) => error instanceof InputError && /parameters/.test(error.message),
-      name,
-    );
-  }
-  assert.equal(tf.memory().numTensors, before);
-});
-
-Deno.test("a model over the budget fails before its big weight is allocated", async () => {
-  const before = tf.memory().numTensors;
-  const variables = Object.keys(tf.engine().state.registeredVariables).length;
-  const topology = sequential([1000], [
-    layer("Dense", { units: 10 }),
-    layer("Dense", { units: 100_000_000 }),
-  ]);
-  await assert.rejects(
-    buildModel(prepareTopology(topology, { seed: 1 }), { maxParams: 50_000 }),
-    (error: unknown) => {
-      assert.ok(error instanceof InputError);
-      assert.equal(error.field, "model");
-      assert.match(error.message, /^the model has more than 50000 parameters, the limit/);
-      return true;
-    },
-  );
-  assert.equal(tf.memory().numTensors, before);
-  assert.equal(Object.keys(tf.engine().state.registeredVariables).length, variables);
 });
 
 Deno.test("custom or unknown classes are refused with every path", () => {
@@ -200,41 +93,95 @@ Deno.test("prepareTopology leaves the request's value as it was", () => {
   ]);
 });
 
-Deno.test("initialisers given by name or in camelCase are seeded too", async () => {
-  const byName = sequential([3], [layer("Dense", { units: 4, kernel_initializer: "he_uniform" })]);
-  const camel = sequential([3], [
-    layer("Dense", { units: 4, kernelInitializer: { className: "HeUniform", config: {} } }),
+/** The issues of a topology that prepareTopology refuses. */
+function issuesOf(topology: unknown): { path: string; message: string }[] {
+  try {
+    prepareTopology(topology, { seed: 0 });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.issues;
+  }
+  assert.fail("the topology was accepted");
+}
+
+Deno.test("class_name and className: one is normalised, both (same or not) are refused", () => {
+  const camel = prepareTopology(
+    { className: "Sequential", config: { layers: [{ className: "Dense", config: { units: 2 } }] } },
+    { seed: 0 },
+  );
+  const layers = (camel.topology.config as { layers: Record<string, unknown>[] }).layers;
+  assert.equal(camel.topology.class_name, "Sequential");
+  assert.equal(layers[0].class_name, "Dense");
+  assert.equal("className" in layers[0], false);
+  for (const second of ["Adam", "Dense"]) {
+    const issues = issuesOf(
+      sequential([2], [{ class_name: "Dense", className: second, config: { units: 2 } }]),
+    );
+    assert.deepEqual(issues.map((i) => i.path), ["model.modelTopology.config.layers[0].className"]);
+    assert.match(issues[0].message, /has both class_name and className/);
+  }
+  const nested = issuesOf(sequential([2], [
+    layer("Dense", {
+      units: 2,
+      kernel_initializer: { class_name: "Zeros", className: "Ones", config: {} },
+    }),
+  ]));
+  assert.deepEqual(nested.map((i) => i.path), [
+    "model.modelTopology.config.layers[0].config.kernel_initializer.className",
   ]);
-  assert.ok(bitwiseEqual(await weightsOf(byName, 5), await weightsOf(byName, 5)));
-  assert.ok(bitwiseEqual(await weightsOf(camel, 5), await weightsOf(camel, 5)));
 });
 
-Deno.test("a functional model builds; a topology TensorFlow.js rejects is an InputError", async () => {
-  const input = tf.input({ shape: [3] });
-  const hidden = tf.layers.dense({ units: 4, activation: "relu" }).apply(
-    input,
-  ) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: 2 }).apply(hidden) as tf.SymbolicTensor;
-  const source = tf.model({ inputs: input, outputs: output });
-  const topology = source.toJSON(undefined, false) as unknown as Record<string, unknown>;
-  source.dispose();
-  const model = await buildModel(prepareTopology(topology, { seed: 1 }), { maxParams: 1000 });
-  assert.equal(model.countParams(), 3 * 4 + 4 + 4 * 2 + 2);
-  model.dispose();
+Deno.test("any option spelt both ways is refused: TensorFlow.js would keep either", () => {
+  const issues = issuesOf(sequential([2], [
+    layer("Dense", { units: 2, use_bias: true, useBias: false }),
+  ]));
+  assert.deepEqual(issues.map((i) => i.path), [
+    "model.modelTopology.config.layers[0].config.useBias",
+  ]);
+  assert.match(issues[0].message, /has both use_bias and useBias/);
+});
 
-  const before = tf.memory().numTensors;
-  const broken = sequential([3], [layer("Dense", { units: 4 }), layer("LSTM", { units: 2 })]);
-  await assert.rejects(
-    buildModel(prepareTopology(broken, { seed: 1 }), { maxParams: 1000, field: "m" }),
-    (error: unknown) => {
-      assert.ok(error instanceof InputError);
-      assert.equal(error.field, "m");
-      assert.match(
-        error.message,
-        /^the model could not be built by TensorFlow.js: input 0 is incompatible with layer .*expected ndim=3, found ndim=2$/,
-      );
-      return true;
-    },
+Deno.test("every dtype must be float32, wherever it is", () => {
+  const issues = issuesOf(sequential([2], [
+    layer("Dense", { units: 2, dtype: "int32" }),
+    layer("Dense", {
+      units: 2,
+      kernel_initializer: { class_name: "RandomNormal", config: { dtype: "string" } },
+    }),
+    layer("Dense", { units: 2, dtype: "float32" }),
+    layer("Dense", { units: 2, dtype: null }),
+  ]));
+  assert.deepEqual(issues.map((i) => i.path), [
+    "model.modelTopology.config.layers[0].config.dtype",
+    "model.modelTopology.config.layers[1].config.kernel_initializer.config.dtype",
+  ]);
+  assert.match(issues[0].message, /must be "float32" .*got "int32"/);
+});
+
+Deno.test("nested classes are checked too: wrappers, cells, nested models", () => {
+  const issues = issuesOf(sequential([4, 2], [
+    layer("Bidirectional", {
+      layer: layer("LSTM", { units: 2, recurrent_constraint: layer("Evil") }),
+    }),
+    layer("TimeDistributed", { layer: layer("Lambda") }),
+    layer("RNN", { cell: [layer("LSTMCell", { units: 2 }), layer("MyCell")] }),
+    { class_name: "Sequential", config: { layers: [layer("Custom")] } },
+  ]));
+  assert.deepEqual(issues.map((i) => i.path), [
+    "model.modelTopology.config.layers[0].config.layer.config.recurrent_constraint.class_name",
+    "model.modelTopology.config.layers[1].config.layer.class_name",
+    "model.modelTopology.config.layers[2].config.cell[1].class_name",
+    "model.modelTopology.config.layers[3].config.layers[0].class_name",
+  ]);
+});
+
+Deno.test("every layer is named for messages; unnamed Sequential layers get a name", () => {
+  const prepared = prepareTopology(
+    sequential([2], [layer("Dense", { units: 2, name: "hidden" }), layer("Dense", { units: 2 })]),
+    { seed: 0 },
   );
-  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(prepared.layers, {
+    hidden: { path: "model.modelTopology.config.layers[0]", className: "Dense" },
+    layer_1: { path: "model.modelTopology.config.layers[1]", className: "Dense" },
+  });
 });

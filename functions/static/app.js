@@ -251,6 +251,7 @@ function headline(status, title) {
   if (status === 422 || status === 400) return "Please check the data and settings";
   if (status === 413) return "The data is too large for this server";
   if (status === 429) return "The server is busy, try again shortly";
+  if (status === 503) return "The server is restarting its sweep worker, try again shortly";
   if (status === 401) return "This server needs an access token";
   return title ?? `Error ${status}`;
 }
