@@ -71,7 +71,7 @@ export interface SweepControls {
   signal?: AbortSignal;
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
-  /** Backend name and GPU adapter recorded in the settings; default the current backend. */
+  /** The backend the sweep runs on, recorded in the settings; default: see `startedBackend`. */
   backend?: { name: string; adapter?: { description: string } };
   /** Untimed steps run (and undone) first to compile kernels; default 2 on webgpu, else 0. */
   warmupSteps?: number;

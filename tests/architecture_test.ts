@@ -12,7 +12,7 @@ const LAYERS: { name: string; modules: RegExp }[] = [
   {
     name: "vocabulary",
     modules:
-      /^src\/(errors|vocabulary|loss_names|optimizer_spec|result|random|smoothing|schedule|defaults|validation|run_spread)\.ts$/,
+      /^src\/(tfjs|tfjs_chained_ops|errors|vocabulary|loss_names|optimizer_spec|result|random|smoothing|schedule|defaults|validation|run_spread)\.ts$/,
   },
   { name: "data and schemas", modules: /^src\/(data\/.*|settings_schema)\.ts$/ },
   {
