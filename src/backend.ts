@@ -168,8 +168,17 @@ export async function startedBackend(): Promise<BackendInfo> {
 }
 
 function useInstalledWasmBinaries(): void {
+  const directory = new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm"));
+  const path = decodeURIComponent(directory.pathname);
+  let access = Deno.permissions.querySync({ name: "read", path }).state;
+  if (access === "prompt") access = Deno.permissions.requestSync({ name: "read", path }).state;
+  if (access !== "granted") {
+    throw new BackendError(
+      `backend wasm reads its binaries from ${path}, but Deno may not read there: run Deno ` +
+        "with --allow-read (or choose backend cpu)",
+    );
+  }
   if (wasmPathsSet) return;
-  const entry = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
-  setWasmPaths(new URL("./", entry).href);
+  setWasmPaths(directory.href);
   wasmPathsSet = true;
 }
