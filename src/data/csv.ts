@@ -139,6 +139,7 @@ export function parseCsv(text: string, options: CsvOptions): CsvDataset {
     source,
     featureNames,
   };
+  if (options.oneHot !== undefined) dataset.oneHot = options.oneHot;
   const numeric = labels.every((cell) => NUMBER.test(cell) && Number.isFinite(Number(cell)));
   const classification = options.classification === true || options.oneHot === true;
   let indices: Int32Array;
