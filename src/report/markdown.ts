@@ -8,6 +8,7 @@ import type { LrFinderResult, StopReason } from "../result.ts";
 import { RULE_NAMES } from "../vocabulary.ts";
 import { formatCount, formatDuration, formatLr, formatUncertainty } from "./format.ts";
 import { mermaidChart, type MermaidOptions } from "./mermaid.ts";
+import { ruleNote } from "./rule_notes.ts";
 
 /** Options of {@linkcode markdownReport}. */
 export interface MarkdownOptions {
@@ -43,7 +44,10 @@ export function suggestionLine(result: LrFinderResult): string {
   return line;
 }
 
-/** Every rule's suggestion as a Markdown table; the chosen rule is marked. */
+/**
+ * Every rule's suggestion as a Markdown table, noting the curve each was read on (or why it has
+ * none); the chosen rule is marked.
+ */
 export function rulesTable(result: LrFinderResult): string {
   const rows = [
     "| Rule | Learning rate | Step | Note |",
@@ -56,7 +60,7 @@ export function rulesTable(result: LrFinderResult): string {
     const name = chosen ? `**${rule}** (chosen)` : rule;
     const lr = s.lr === null ? "none" : chosen ? `**${formatLr(s.lr)}**` : formatLr(s.lr);
     const step = s.index === null ? "" : String(s.index);
-    rows.push(`| ${name} | ${lr} | ${step} | ${s.lr === null ? cell(s.reason) : ""} |`);
+    rows.push(`| ${name} | ${lr} | ${step} | ${cell(ruleNote(result, rule))} |`);
   }
   return rows.join("\n") + "\n";
 }
@@ -94,7 +98,7 @@ export function settingsTable(result: LrFinderResult): string {
     : `${formatCount(s.trainSize)} train, ${formatCount(s.validationSize)} validation per step`;
   const rows: [string, string][] = [
     ["Model", `${escapeMarkdown(result.name)} (${model.join(", ")})`],
-    ["Backend", s.adapter ? `${s.backend}, ${s.adapter}` : s.backend],
+    ["Backend", s.adapter && s.backend === "webgpu" ? `${s.backend}, ${s.adapter}` : s.backend],
     ["Optimizer", `${optimizer}${paramText ? ` (${paramText})` : ""}, ${s.optimizerState} state`],
     ["Loss", `${s.loss} on the ${s.evaluate === "validation" ? "validation" : "training"} data`],
     ["Batch size", String(s.batchSize)],

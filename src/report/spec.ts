@@ -394,7 +394,8 @@ function addVerticalRule(
 /** The subtitle: backend, steps, optimizer, batch size and why the sweep stopped. */
 function subtitle(result: LrFinderResult): string {
   const s = result.settings;
-  const backend = s.adapter ? `${s.backend}, ${s.adapter}` : s.backend;
+  // The adapter only when the sweep ran on it (a wasm run may record the adapter it passed over).
+  const backend = s.adapter && s.backend === "webgpu" ? `${s.backend}, ${s.adapter}` : s.backend;
   const runs = s.runs > 1 ? ` \u00D7 ${s.runs} runs` : "";
   return [
     `backend ${backend}`,
