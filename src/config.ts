@@ -87,7 +87,8 @@ export interface LrFinderConfigInput {
 export const configSchema = strictObject({
   $schema: z.string().optional().describe("JSON Schema of this file, for editors"),
   name: z.string().min(1).optional().describe(
-    "Id used in reports and comment markers; default: the model file's name",
+    "Id used in reports and comment markers; default: the model file's name without its " +
+      "extension, or the name of its folder for model.json",
   ),
   model: z.string().min(1).describe(
     "A tfjs Layers model.json (weights beside it) or a .ts/.js module exporting createModel()",
