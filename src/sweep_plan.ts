@@ -1,8 +1,8 @@
 /**
  * The plan of a sweep: the options validated by the same field schemas as the config (defaults
- * from `DEFAULTS`), the model, data and loss checked against each other (`targets.ts`), the loss, optimizer,
- * schedule and batch layout resolved, and the settings the result will record. Nothing is
- * trained and no tensor is allocated here.
+ * from `DEFAULTS`), the model, data and loss checked against each other (`targets.ts`), the
+ * loss, optimizer, schedule and batch layout resolved, and the settings the result will record.
+ * Nothing is trained and no tensor is allocated here.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

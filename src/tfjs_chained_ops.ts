@@ -11,17 +11,18 @@ import type {} from "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_
 
 /** The chained ops of `@tensorflow/tfjs` 4.22, in the order it registers them (137). */
 export const CHAINED_OPS: readonly string[] = (
-  "abs acos acosh add all any argMax argMin asScalar asType as1D as2D as3D as4D as5D asin asinh " +
-  "atan atan2 atanh avgPool batchToSpaceND batchNorm broadcastTo cast ceil clipByValue concat " +
-  "conv1d conv2dTranspose conv2d cos cosh cumprod cumsum depthToSpace depthwiseConv2d " +
-  "dilation2d divNoNan div dot elu equal erf euclideanNorm exp expandDims expm1 fft flatten " +
-  "floor floorDiv gather greaterEqual greater ifft irfft isFinite isInf isNaN leakyRelu lessEqual less " +
-  "localResponseNormalization logSigmoid logSoftmax logSumExp log log1p logicalAnd logicalNot " +
-  "logicalOr logicalXor matMul maxPool max maximum mean min minimum mirrorPad mod mul neg norm " +
-  "notEqual oneHot onesLike pad pool pow prelu prod reciprocal relu relu6 reshapeAs reshape " +
-  "resizeBilinear resizeNearestNeighbor reverse rfft round rsqrt selu separableConv2d sigmoid " +
-  "sign sin sinh slice softmax softplus spaceToBatchND split sqrt square squaredDifference " +
-  "squeeze stack step stridedSlice sub sum tan tanh tile toBool toFloat toInt topk transpose " +
+  "abs acos acosh add all any argMax argMin asScalar asType as1D as2D as3D as4D as5D asin " +
+  "asinh atan atan2 atanh avgPool batchToSpaceND batchNorm broadcastTo cast ceil " +
+  "clipByValue concat conv1d conv2dTranspose conv2d cos cosh cumprod cumsum depthToSpace " +
+  "depthwiseConv2d dilation2d divNoNan div dot elu equal erf euclideanNorm exp expandDims " +
+  "expm1 fft flatten floor floorDiv gather greaterEqual greater ifft irfft isFinite isInf " +
+  "isNaN leakyRelu lessEqual less localResponseNormalization logSigmoid logSoftmax " +
+  "logSumExp log log1p logicalAnd logicalNot logicalOr logicalXor matMul maxPool max " +
+  "maximum mean min minimum mirrorPad mod mul neg norm notEqual oneHot onesLike pad pool " +
+  "pow prelu prod reciprocal relu relu6 reshapeAs reshape resizeBilinear " +
+  "resizeNearestNeighbor reverse rfft round rsqrt selu separableConv2d sigmoid sign sin " +
+  "sinh slice softmax softplus spaceToBatchND split sqrt square squaredDifference squeeze " +
+  "stack step stridedSlice sub sum tan tanh tile toBool toFloat toInt topk transpose " +
   "unique unsortedSegmentSum unstack where zerosLike"
 ).split(" ");
 
