@@ -54,17 +54,15 @@ interface Output {
   stderr: string;
 }
 
-/** Runs `deno run` with a task's permissions and the repository's config in `cwd`. */
-async function denoRun(task: string, script: string, args: string[], cwd: string): Promise<Output> {
+/** Runs `deno run` with these permissions and the repository's config in `cwd`. */
+async function runDeno(
+  permissions: string[],
+  script: string,
+  args: string[],
+  cwd: string,
+): Promise<Output> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...await taskPermissions(task),
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, script),
-      ...args,
-    ],
+    args: ["run", ...permissions, "--config", join(ROOT, "deno.json"), join(ROOT, script), ...args],
     cwd,
     env: { NO_COLOR: "1" },
     stdin: "null",
@@ -77,6 +75,11 @@ async function denoRun(task: string, script: string, args: string[], cwd: string
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
+}
+
+/** Runs `deno run` as `deno task <task>` does (its permissions), in `cwd`. */
+async function denoRun(task: string, script: string, args: string[], cwd: string): Promise<Output> {
+  return await runDeno(await taskPermissions(task), script, args, cwd);
 }
 
 /** Runs `fn` in a fresh temporary folder; its path reads {@linkcode PROJECT_DIR} in the text. */
@@ -180,30 +183,11 @@ export const SAMPLES: readonly Sample[] = [
     },
     run: () =>
       inProject(async (dir) => {
-        const output = await new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "--allow-read",
-            "--allow-write",
-            "--allow-env",
-            "--allow-sys",
-            "--config",
-            join(ROOT, "deno.json"),
-            join(ROOT, "examples", "fashion-mnist", "main.ts"),
-            "--quiet",
-          ],
-          cwd: dir,
-          env: { NO_COLOR: "1" },
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const decoder = new TextDecoder();
-        return expectCode("the Fashion-MNIST example", {
-          code: output.code,
-          stdout: decoder.decode(output.stdout),
-          stderr: decoder.decode(output.stderr),
-        }, 0).stdout;
+        // The permissions the example's README gives.
+        const permissions = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys"];
+        const script = "examples/fashion-mnist/main.ts";
+        const output = await runDeno(permissions, script, ["--quiet"], dir);
+        return expectCode("the Fashion-MNIST example", output, 0).stdout;
       }),
   },
 ];
