@@ -6,6 +6,8 @@ import { smallData, startServer, tensorCount } from "./functions_server.ts";
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = new URL("./artifacts/", import.meta.url);
 const DRIVER = new URL("./functions_page_browser.ts", import.meta.url).pathname;
+/** The driver imports playwright-core, a test-only package. */
+const DEV_CONFIG = new URL("../deno.dev.json", import.meta.url).pathname;
 const chromiumFound = await Deno.stat(CHROMIUM).then((s) => s.isFile, () => false);
 if (!chromiumFound) {
   console.warn(`functions_page_test: ${CHROMIUM} not found (Debian package chromium), skipping`);
@@ -56,7 +58,16 @@ Deno.test({
         ["f1,f2,label", ...x.map((r, i) => `${r[0]},${r[1]},${"abc"[y[i]]}`)].join("\n"),
       );
       const driver = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", DRIVER, server.url, csvPath, ARTIFACTS.pathname],
+        args: [
+          "run",
+          "-A",
+          "--config",
+          DEV_CONFIG,
+          DRIVER,
+          server.url,
+          csvPath,
+          ARTIFACTS.pathname,
+        ],
         stdout: "piped",
         stderr: "piped",
       }).output();
