@@ -49,6 +49,25 @@ export class BackendError extends InputError {
 
 let wasmPathsSet = false;
 
+/** What the last successful {@linkcode setupBackend} started. */
+let lastStarted: BackendInfo | undefined;
+
+/** The `auto` start of {@linkcode startedBackend}, shared by concurrent callers. */
+let autoStart: Promise<BackendInfo> | undefined;
+
+// wasm and WebGPU start asynchronously; registered above cpu (their default), the first
+// TensorFlow.js call made before `setupBackend` would pick one and throw "backend ... has not
+// yet been initialized". Below cpu, such calls run on cpu until a sweep or the user starts one.
+for (const name of ["webgpu", "wasm"]) {
+  const factory = tf.findBackendFactory(name);
+  if (factory) {
+    tf.removeBackend(name);
+    tf.registerBackend(name, factory, 0);
+  }
+}
+// Without it, the cpu backend greets Deno users with advice for Node.js on its first tensor.
+tf.enableProdMode();
+
 /** Checks that a string names a backend and narrows its type. */
 export function isBackendRequest(value: string): value is BackendRequest {
   return (BACKEND_REQUESTS as readonly string[]).includes(value);
@@ -129,12 +148,37 @@ export async function setupBackend(
   const ok = await tf.setBackend(name);
   if (!ok) throw new BackendError(`backend ${name} failed to start`);
   await tf.ready();
-  return { name, adapter, reason };
+  lastStarted = { name, adapter, reason };
+  return lastStarted;
+}
+
+/**
+ * The backend a sweep runs on: the one {@linkcode setupBackend} started, or one the caller made
+ * current with `tf.setBackend`; when neither happened (TensorFlow.js calls so far ran on the
+ * cpu fallback), `setupBackend("auto")` is started once and its result returned.
+ */
+export async function startedBackend(): Promise<BackendInfo> {
+  const current = tf.engine().backendName as BackendName | null;
+  if (lastStarted && lastStarted.name === current) return lastStarted;
+  if (current !== null && (lastStarted !== undefined || current !== "cpu")) {
+    return { name: current, reason: "set with tf.setBackend" };
+  }
+  autoStart ??= setupBackend("auto").finally(() => autoStart = undefined);
+  return await autoStart;
 }
 
 function useInstalledWasmBinaries(): void {
+  const directory = new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm"));
+  const path = decodeURIComponent(directory.pathname);
+  let access = Deno.permissions.querySync({ name: "read", path }).state;
+  if (access === "prompt") access = Deno.permissions.requestSync({ name: "read", path }).state;
+  if (access !== "granted") {
+    throw new BackendError(
+      `backend wasm reads its binaries from ${path}, but Deno may not read there: run Deno ` +
+        "with --allow-read (or choose backend cpu)",
+    );
+  }
   if (wasmPathsSet) return;
-  const entry = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
-  setWasmPaths(new URL("./", entry).href);
+  setWasmPaths(directory.href);
   wasmPathsSet = true;
 }

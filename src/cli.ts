@@ -14,7 +14,7 @@ import { join } from "node:path";
 import denoConfig from "../deno.json" with { type: "json" };
 import { cliConfig } from "./cli/config.ts";
 import { helpText, parseCliArgs } from "./cli/flags.ts";
-import { EXIT_CODES, reportError, writeErr, writeOut } from "./cli/output.ts";
+import { DEBUG_FLAG, EXIT_CODES, reportError, writeErr, writeOut } from "./cli/output.ts";
 import { sweepOnCommandLine } from "./cli/session.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { formatCount, formatLr } from "./report/mod.ts";
@@ -40,7 +40,7 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     return await run(args);
   } catch (error) {
-    return reportError(error, { task: "deno task lr-find" });
+    return reportError(error, { task: "deno task lr-find", debug: args.includes(DEBUG_FLAG) });
   }
 }
 

@@ -22,21 +22,73 @@ import {
 } from "./data/sources.ts";
 import { DEFAULTS } from "./defaults.ts";
 import type { OptimizerSpec } from "./optimizer_spec.ts";
+import type { LossName } from "./loss_names.ts";
 import {
   batchSizeSchema,
   lossSchema,
+  type OptimizerInput,
   optimizerSchema,
   suggestSchema,
+  type SweepConfig,
   sweepSchema,
 } from "./settings_schema.ts";
 import { ConfigError, configIssues, describe, strictObject } from "./validation.ts";
 import { BACKEND_REQUESTS, type BackendRequest, type SuggestMethod } from "./vocabulary.ts";
 
-/** The zod schema of `lr-finder.json`. */
+/** A validated config with defaults filled in and a `name`. */
+export interface LrFinderConfig {
+  /** JSON Schema of the file, for editors. */
+  $schema?: string;
+  /** Id used in reports and comment markers. */
+  name: string;
+  /** A tfjs Layers model.json or a module exporting createModel(). */
+  model: string;
+  /** Where the training (and validation) samples come from. */
+  data: DataConfig;
+  /** Loss function; default: the model's training config. */
+  loss?: LossName;
+  /** Optimizer; default: the model's training config, else adam. */
+  optimizer?: OptimizerSpec;
+  /** Mini-batch size. */
+  batchSize: number;
+  /** The sweep's settings. */
+  sweep: SweepConfig;
+  /** Rule for the suggested rate. */
+  suggest: SuggestMethod;
+  /** TensorFlow.js backend. */
+  backend: BackendRequest;
+}
+
+/** A config as written: every field but `model` and `data` optional, an optimizer by name too. */
+export interface LrFinderConfigInput {
+  /** See {@linkcode LrFinderConfig}. */
+  $schema?: string;
+  /** See {@linkcode LrFinderConfig}. */
+  name?: string;
+  /** See {@linkcode LrFinderConfig}. */
+  model: string;
+  /** See {@linkcode LrFinderConfig}. */
+  data: DataConfig;
+  /** Loss name in any accepted spelling. */
+  loss?: string;
+  /** An optimizer name or spec. */
+  optimizer?: OptimizerInput;
+  /** See {@linkcode LrFinderConfig}. */
+  batchSize?: number;
+  /** See {@linkcode LrFinderConfig}. */
+  sweep?: Partial<SweepConfig>;
+  /** See {@linkcode LrFinderConfig}. */
+  suggest?: SuggestMethod;
+  /** See {@linkcode LrFinderConfig}. */
+  backend?: BackendRequest;
+}
+
+/** The zod schema of `lr-finder.json` (its output's `name` may still be missing). */
 export const configSchema = strictObject({
   $schema: z.string().optional().describe("JSON Schema of this file, for editors"),
   name: z.string().min(1).optional().describe(
-    "Id used in reports and comment markers; default: the model file's name",
+    "Id used in reports and comment markers; default: the model file's name without its " +
+      "extension, or the name of its folder for model.json",
   ),
   model: z.string().min(1).describe(
     "A tfjs Layers model.json (weights beside it) or a .ts/.js module exporting createModel()",
@@ -62,16 +114,9 @@ export const configSchema = strictObject({
       message: "validation needs data.validation, which is missing",
     });
   }
-});
+}) satisfies z.ZodType<Omit<LrFinderConfig, "name"> & { name?: string }>;
 
-/** A config as written (before defaults). */
-export type LrFinderConfigInput = z.input<typeof configSchema>;
-
-/** A validated config with defaults filled in and a `name`. */
-export type LrFinderConfig = z.output<typeof configSchema> & { name: string };
-
-/** The `sweep` section with defaults filled in. */
-export type SweepConfig = z.output<typeof sweepSchema>;
+export type { SweepConfig } from "./settings_schema.ts";
 
 /** A config with absolute paths and the directory they were resolved against. */
 export type ResolvedConfig = LrFinderConfig & {
@@ -103,7 +148,7 @@ export interface ConfigOverrides {
   /** Mini-batch size. */
   batchSize?: number;
   /** Sweep settings. */
-  sweep?: Partial<z.input<typeof sweepSchema>>;
+  sweep?: Partial<SweepConfig>;
   /** Suggestion rule. */
   suggest?: SuggestMethod;
   /** Backend request. */

@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendRequest, isBackendRequest, setupBackend } from "./backend.ts";
-import { EXIT_CODES, reportError, writeErr, writeOut } from "./cli/output.ts";
+import { DEBUG_FLAG, EXIT_CODES, reportError, writeErr, writeOut } from "./cli/output.ts";
 import { parseFlags } from "./cli/parse_flags.ts";
 import { sweepOnCommandLine } from "./cli/session.ts";
 import type { Dataset } from "./data/dataset.ts";
@@ -117,6 +117,7 @@ Flags:
   -o, --out DIR       folder for the report files (default ${DEMO_OUT_DIR})
       --backend NAME  wasm (default), cpu, webgpu or auto
   -q, --quiet         no progress bar or status lines on stderr
+      --debug         on an unexpected failure, print the stack trace
   -h, --help          show this help
 
 Next: run your own model with deno task lr-find --help.
@@ -155,7 +156,7 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     return code;
   } catch (error) {
-    return reportError(error, { task: "deno task demo" });
+    return reportError(error, { task: "deno task demo", debug: args.includes(DEBUG_FLAG) });
   }
 }
 
@@ -164,8 +165,9 @@ function parseDemoArgs(args: readonly string[]) {
     out: { type: "string", short: "o" },
     backend: { type: "string" },
     quiet: { type: "boolean", short: "q" },
+    debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
-  }, "; the demo takes --out DIR, --backend NAME, --quiet and --help");
+  }, "; the demo takes --out DIR, --backend NAME, --quiet, --debug and --help");
 }
 
 if (import.meta.main) {

@@ -1,19 +1,25 @@
 /**
  * LR Finder: the learning-rate range test (Smith 2017) for TensorFlow.js.
  *
+ * `tf` is the TensorFlow.js this library runs on (core, layers, the cpu backend; the wasm and
+ * WebGPU backends through {@linkcode setupBackend}): build models with it so that they and the
+ * sweep share one TensorFlow.js. TensorFlow.js calls made before a backend is started run on
+ * cpu; the first sweep starts `setupBackend("auto")` unless `setupBackend` was called. Importing
+ * this module also registers the `file://` scheme with TensorFlow.js, so that
+ * `model.save("file://dir")` and `tf.loadLayersModel("file://dir/model.json")` work under Deno.
+ * Permissions: `--allow-read --allow-env --allow-sys` (and `--allow-write` to save files).
+ *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { findLearningRate, setupBackend } from "./src/mod.ts";
+ * import { findLearningRate, tf } from "@lr-finder/lr-finder";
  *
- * await setupBackend("auto");
  * const model = tf.sequential({
  *   layers: [
  *     tf.layers.dense({ inputShape: [4], units: 16, activation: "relu" }),
  *     tf.layers.dense({ units: 3, activation: "softmax" }),
  *   ],
  * });
- * model.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
+ * model.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy" });
  * const data = {
  *   x: new Float32Array(4 * 256).map(() => Math.random()),
  *   xShape: [4],
@@ -27,6 +33,11 @@
  * ```
  * @module
  */
+import { registerFileSystemRoutes } from "./model_io.ts";
+
+registerFileSystemRoutes();
+
+export * as tf from "./tfjs.ts";
 export { findLearningRate } from "./sweep.ts";
 export type {
   FindLearningRateOptions,
@@ -37,7 +48,7 @@ export type {
 export { sweepModel } from "./sweep_model.ts";
 export type { ModelToSweep, SweepModelOptions } from "./sweep_model.ts";
 export { DEFAULTS } from "./defaults.ts";
-export { setupBackend } from "./backend.ts";
+export { setupBackend, startedBackend } from "./backend.ts";
 export type {
   BackendInfo,
   BackendName,
@@ -58,18 +69,39 @@ export { OPTIMIZER_NAMES } from "./optimizer_spec.ts";
 export type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
 export { InputError, isInputError } from "./errors.ts";
 export type { Dataset, DataSplits } from "./data/dataset.ts";
-export type * from "./result.ts";
-export { loadModel, saveModel } from "./model_io.ts";
+export type {
+  Band,
+  LrFinderResult,
+  RuleName,
+  RunCurve,
+  Settings,
+  StopReason,
+  Suggestion,
+  SuggestMethod,
+  Timing,
+  Uncertainty,
+} from "./result.ts";
+export { FILE_SCHEME, loadModel, registerFileSystemRoutes, saveModel } from "./model_io.ts";
 export type { LoadedModel, LoadModelOptions, SavedModel, SaveModelOptions } from "./model_io.ts";
 export { loadConfig, mergeConfig, parseConfig } from "./config.ts";
 export type {
   ConfigOverrides,
   LrFinderConfig,
+  LrFinderConfigInput,
   MergeConfigOptions,
   ParseConfigOptions,
   ResolvedConfig,
 } from "./config.ts";
-export type { DataConfig, DataSource } from "./data/sources.ts";
+export type {
+  CsvSource,
+  DataConfig,
+  DataSource,
+  IdxSource,
+  ModuleSource,
+  NpySource,
+  SyntheticSource,
+} from "./data/sources.ts";
+export type { OptimizerInput, SweepConfig } from "./settings_schema.ts";
 export {
   datasetFromArrays,
   loadDataSource,

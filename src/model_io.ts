@@ -281,48 +281,99 @@ export async function saveModel(
   directory: string,
   options: SaveModelOptions = {},
 ): Promise<SavedModel> {
-  const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
-  if (!Number.isSafeInteger(shardBytes) || shardBytes < 1) {
-    throw new RangeError(`shardBytes must be a positive integer, got ${shardBytes}`);
-  }
-  const dir = resolve(directory);
   let saved: SavedModel | undefined;
   const handler: tf.io.IOHandler = {
     save: async (artifacts) => {
-      const data = artifacts.weightData === undefined
-        ? new Uint8Array(0)
-        : new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
-      const count = Math.max(1, Math.ceil(data.byteLength / shardBytes));
-      const names = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
-      await Deno.mkdir(dir, { recursive: true });
-      for (let i = 0; i < count; i++) {
-        await Deno.writeFile(
-          join(dir, names[i]),
-          data.subarray(i * shardBytes, (i + 1) * shardBytes),
-        );
-      }
-      const modelJson: Record<string, unknown> = {
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: names, weights: artifacts.weightSpecs ?? [] }],
-      };
-      if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig;
-      if (artifacts.userDefinedMetadata) {
-        modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
-      }
-      await Deno.writeTextFile(join(dir, "model.json"), JSON.stringify(modelJson));
-      saved = {
-        modelJson: join(dir, "model.json"),
-        shards: names.map((name) => join(dir, name)),
-        weightBytes: data.byteLength,
-      };
+      saved = await writeModelArtifacts(artifacts, directory, options);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
   };
   await model.save(handler, { includeOptimizer: options.includeOptimizer ?? false });
   return saved!;
+}
+
+/** Writes model artifacts as `model.json` plus weight shards of at most `shardBytes`. */
+export async function writeModelArtifacts(
+  artifacts: tf.io.ModelArtifacts,
+  directory: string,
+  options: Pick<SaveModelOptions, "shardBytes"> = {},
+): Promise<SavedModel> {
+  const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
+  if (!Number.isSafeInteger(shardBytes) || shardBytes < 1) {
+    throw new RangeError(`shardBytes must be a positive integer, got ${shardBytes}`);
+  }
+  const dir = resolve(directory);
+  const data = artifacts.weightData === undefined
+    ? new Uint8Array(0)
+    : new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  const count = Math.max(1, Math.ceil(data.byteLength / shardBytes));
+  const names = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
+  await Deno.mkdir(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    await Deno.writeFile(join(dir, names[i]), data.subarray(i * shardBytes, (i + 1) * shardBytes));
+  }
+  const modelJson: Record<string, unknown> = {
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: names, weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig;
+  if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+  await Deno.writeTextFile(join(dir, "model.json"), JSON.stringify(modelJson));
+  return {
+    modelJson: join(dir, "model.json"),
+    shards: names.map((name) => join(dir, name)),
+    weightBytes: data.byteLength,
+  };
+}
+
+/** The URL scheme TensorFlow.js uses for the file system (`file://path`, as in tfjs-node). */
+export const FILE_SCHEME = "file://";
+
+let fileRoutesRegistered = false;
+
+/** What a TensorFlow.js IO router returns for a URL it does not handle (its type omits null). */
+const NOT_MINE = null as unknown as tf.io.IOHandler;
+
+/**
+ * Teaches TensorFlow.js the `file://` scheme under Deno, as tfjs-node does under Node:
+ * `model.save("file://dir")` writes `dir/model.json` and its weight shards, and
+ * `tf.loadLayersModel("file://dir/model.json")` (or `file://dir`) reads them back, compiled
+ * when the file holds a training config. Relative paths are relative to the working directory.
+ * `mod.ts` calls it on import; calling it again does nothing.
+ */
+export function registerFileSystemRoutes(): void {
+  if (fileRoutesRegistered) return;
+  fileRoutesRegistered = true;
+  tf.io.registerSaveRouter((url) => {
+    const path = filePath(url);
+    if (path === undefined) return NOT_MINE;
+    return {
+      save: async (artifacts) => {
+        await writeModelArtifacts(artifacts, path);
+        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      },
+    };
+  });
+  tf.io.registerLoadRouter((url) => {
+    const path = filePath(url);
+    if (path === undefined) return NOT_MINE;
+    return {
+      load: async () => {
+        const isDirectory = await Deno.stat(path).then((info) => info.isDirectory, () => false);
+        return await readModelArtifacts(isDirectory ? join(path, "model.json") : path);
+      },
+    };
+  });
+}
+
+/** The path of a `file://` URL (absolute, or relative to the working directory). */
+function filePath(url: string | string[]): string | undefined {
+  if (typeof url !== "string" || !url.startsWith(FILE_SCHEME)) return undefined;
+  const rest = decodeURIComponent(url.slice(FILE_SCHEME.length));
+  return resolve(rest);
 }
 
 async function loadModelJson(path: string): Promise<LoadedModel> {

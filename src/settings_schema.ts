@@ -7,9 +7,16 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults.ts";
 import { canonicalLossName, LOSS_ALIASES, LOSS_NAMES, type LossName } from "./loss_names.ts";
-import type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
-import { strictObject } from "./validation.ts";
-import { EVALUATE_SPLITS, SCHEDULE_MODES, SUGGEST_METHODS } from "./vocabulary.ts";
+import { OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec } from "./optimizer_spec.ts";
+import { strictObject, unionForms } from "./validation.ts";
+import {
+  EVALUATE_SPLITS,
+  type EvaluateSplit,
+  SCHEDULE_MODES,
+  type ScheduleMode,
+  SUGGEST_METHODS,
+  type SuggestMethod,
+} from "./vocabulary.ts";
 
 const positive = z.number().positive();
 const unit = z.number().min(0).lt(1);
@@ -25,7 +32,7 @@ const LOSS_SPELLINGS: string[] = [
 ];
 
 /** Schema of a loss name: any accepted spelling in, the canonical TensorFlow.js name out. */
-export const lossSchema = z.string().superRefine((name, ctx) => {
+export const lossSchema: z.ZodType<LossName, string> = z.string().superRefine((name, ctx) => {
   if (canonicalLossName(name) === undefined) {
     ctx.addIssue({
       code: "custom",
@@ -86,12 +93,14 @@ const OPTIMIZER_SHAPES = {
 function optimizerVariant<N extends OptimizerName, S extends z.core.$ZodLooseShape>(
   name: N,
   shape: S,
-) {
+): z.ZodObject<{ name: z.ZodLiteral<N> } & S, z.core.$strict> {
   return strictObject({ name: z.literal(name), ...shape }, name);
 }
 
-/** Schema of an optimizer: a name and that optimizer's own parameters. */
-export const optimizerSchema = z.discriminatedUnion("name", [
+/** An optimizer as a config, request or the Action may write it: a name, or a spec object. */
+export type OptimizerInput = OptimizerName | OptimizerSpec;
+
+const optimizerObjectSchema = z.discriminatedUnion("name", [
   optimizerVariant("sgd", OPTIMIZER_SHAPES.sgd),
   optimizerVariant("momentum", OPTIMIZER_SHAPES.momentum),
   optimizerVariant("adam", OPTIMIZER_SHAPES.adam),
@@ -100,6 +109,45 @@ export const optimizerSchema = z.discriminatedUnion("name", [
   optimizerVariant("adagrad", OPTIMIZER_SHAPES.adagrad),
   optimizerVariant("adadelta", OPTIMIZER_SHAPES.adadelta),
 ]) satisfies z.ZodType<OptimizerSpec>;
+
+/**
+ * Schema of an optimizer: its name (`"adam"`), or an object with its name and its own
+ * parameters (`{"name": "sgd", "learningRate": 0.1}`); either way a spec object comes out.
+ */
+export const optimizerSchema: z.ZodType<OptimizerSpec, OptimizerInput> = z.union(
+  [
+    optimizerObjectSchema,
+    z.enum(OPTIMIZER_NAMES).transform((name): OptimizerSpec => ({ name })),
+  ],
+  unionForms(
+    `expected an optimizer name (${OPTIMIZER_NAMES.join(", ")}) or an object such as ` +
+      `{"name": "adam", "beta1": 0.9}`,
+  ),
+);
+
+/** The `sweep` section with its defaults filled in. */
+export interface SweepConfig {
+  /** First learning rate (> 0). */
+  startLr: number;
+  /** Last learning rate (> startLr). */
+  endLr: number;
+  /** Steps of the sweep. */
+  numIters: number;
+  /** exp or linear schedule. */
+  mode: ScheduleMode;
+  /** Beta of the loss's moving average. */
+  smoothing: number;
+  /** Stop when the smoothed loss exceeds this times its minimum. */
+  divergeThreshold: number;
+  /** Independent sweeps (different seeds) for an uncertainty range. */
+  runs: number;
+  /** Seed of data order and sampling. */
+  seed: number;
+  /** Record the training batch loss, or the loss on a validation batch. */
+  evaluate: EvaluateSplit;
+  /** Stop the sweep after this many milliseconds. */
+  timeBudgetMs?: number;
+}
 
 /**
  * The fields of the `sweep` section, with their defaults. The sweep's options schema (in
@@ -140,12 +188,12 @@ export function checkLearningRateRange(
 }
 
 /** Schema of the `sweep` section (defaults filled in, `endLr > startLr`). */
-export const sweepSchema = strictObject(sweepFields).superRefine(checkLearningRateRange).prefault(
-  {},
-);
+export const sweepSchema: z.ZodType<SweepConfig, Partial<SweepConfig> | undefined> = strictObject(
+  sweepFields,
+).superRefine(checkLearningRateRange).prefault({});
 
 /** Schema of the mini-batch size. */
-export const batchSizeSchema = z.int().min(1);
+export const batchSizeSchema: z.ZodInt = z.int().min(1);
 
 /** Schema of the suggestion rule. */
-export const suggestSchema = z.enum(SUGGEST_METHODS);
+export const suggestSchema: z.ZodEnum<{ [M in SuggestMethod]: M }> = z.enum(SUGGEST_METHODS);

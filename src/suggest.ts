@@ -90,26 +90,47 @@ export function suggestAll(curve: SuggestCurve): Record<RuleName, Suggestion> {
 
 /**
  * `combined` (the default): the geometric mean of the `valley` rate and the rate at the lowest
- * loss, both read on a zero-lag smoothing of the raw losses ({@linkcode smoothZeroLag}; the
- * causal smoothed loss when the curve has no raw losses). The valley lies where the loss falls,
- * the minimum where it stops falling; the benchmark found each alone too low on some tasks and
- * too high on others, and their geometric mean the best worst case.
+ * loss ({@linkcode combinedParts}), both read on a zero-lag smoothing of the raw losses. The
+ * valley lies where the loss falls, the minimum where it stops falling; the benchmark found each
+ * alone too low on some tasks and too high on others, and their geometric mean the best worst
+ * case.
  */
 export function suggestCombined(curve: SuggestCurve): Suggestion {
+  const parts = combinedParts(curve);
+  if (typeof parts === "string") return refuse("combined", parts);
+  const lr = Math.sqrt(parts.valley * parts.lowest);
+  return { lr, index: nearestIndex(curve.lrs.slice(0, parts.steps), lr), method: "combined" };
+}
+
+/** The two rates `combined` takes the geometric mean of, and the curve they are read on. */
+export interface CombinedParts {
+  /** `valley` (the middle of the longest descent) of the zero-lag smoothing. */
+  valley: number;
+  /** The learning rate at the zero-lag smoothing's lowest point. */
+  lowest: number;
+  /** Steps the smoothing covers (the raw losses' finite prefix). */
+  steps: number;
+}
+
+/**
+ * What `combined` reads: the `valley` rate and the rate of the lowest point of a zero-lag
+ * smoothing of the raw losses ({@linkcode smoothZeroLag}; the causal smoothed loss when the
+ * curve has no raw losses). Charts draw this smoothing, so that the lowest point they mark is
+ * this `lowest`. A string says why there are none.
+ */
+export function combinedParts(curve: SuggestCurve): CombinedParts | string {
   let smoothed: readonly (number | null)[] = curve.smoothed;
   if (curve.losses) {
     const usable = usableCurve({ lrs: curve.lrs, smoothed: curve.losses });
-    if (typeof usable === "string") return refuse("combined", usable);
+    if (typeof usable === "string") return usable;
     smoothed = smoothZeroLag(usable.lrs, usable.loss);
   }
   const zeroLag = { lrs: curve.lrs, smoothed };
   const valley = suggestValley(zeroLag);
-  if (valley.lr === null) return refuse("combined", valley.reason);
+  if (valley.lr === null) return valley.reason;
   const minimum = suggestMinimum(zeroLag);
-  if (minimum.lr === null) return refuse("combined", minimum.reason);
-  const lowest = minimum.lr * 10;
-  const lr = Math.sqrt(valley.lr * lowest);
-  return { lr, index: nearestIndex(curve.lrs.slice(0, smoothed.length), lr), method: "combined" };
+  if (minimum.lr === null) return minimum.reason;
+  return { valley: valley.lr, lowest: minimum.lr * 10, steps: smoothed.length };
 }
 
 /**

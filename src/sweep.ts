@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Dataset, DataSplits } from "./data/dataset.ts";
 import type { LrFinderResult } from "./result.ts";
 import { assembleResult } from "./aggregate.ts";
+import { startedBackend } from "./backend.ts";
 import { restoreWeights, runSweeps, snapshotWeights } from "./sweep_loop.ts";
 import type { FindLearningRateOptions } from "./sweep_options.ts";
 import { planSweep } from "./sweep_plan.ts";
@@ -28,6 +29,8 @@ export type {
  * loss exceeds `divergeThreshold` times its lowest value or a loss is not finite. Afterwards the
  * model's weights are bit for bit what they were, and the model's own optimizer is never used
  * (the sweep trains a copy of it). No tensors are left behind, also when an error is thrown.
+ * Unless `options.backend` names the backend already running, the sweep runs on the one
+ * `setupBackend` started, or starts `setupBackend("auto")` itself when nothing was started.
  *
  * @example
  * ```ts
@@ -43,7 +46,8 @@ export async function findLearningRate(
   const startedAt = new Date();
   const clock = options.clock ?? (() => performance.now());
   const started = clock();
-  const plan = planSweep(model, data, options);
+  const backend = options.backend ?? await startedBackend();
+  const plan = planSweep(model, data, { ...options, backend });
   const deadline = plan.timeBudgetMs === undefined ? undefined : started + plan.timeBudgetMs;
   const snapshot = snapshotWeights(model);
   try {

@@ -72,8 +72,9 @@ export interface SweepControls {
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
   /**
-   * Backend name and the GPU adapter found, recorded in the settings (the adapter as the one
-   * the sweep ran on only when the backend is webgpu); default the current backend.
+   * The backend the sweep runs on and the GPU adapter found, recorded in the settings (the
+   * adapter as the one the sweep ran on only when the backend is webgpu); default: see
+   * `startedBackend`.
    */
   backend?: {
     name: string;

@@ -1,8 +1,8 @@
 /**
  * The plan of a sweep: the options validated by the same field schemas as the config (defaults
- * from `DEFAULTS`), the model and data checked against each other, the loss, optimizer,
- * schedule and batch layout resolved, and the settings the result will record. Nothing is
- * trained and no tensor is allocated here.
+ * from `DEFAULTS`), the model, data and loss checked against each other (`targets.ts`), the
+ * loss, optimizer, schedule and batch layout resolved, and the settings the result will record.
+ * Nothing is trained and no tensor is allocated here.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -19,6 +19,7 @@ import type { OptimizerSpec } from "./optimizer_spec.ts";
 import { describeOptimizer } from "./optimizers.ts";
 import type { Settings } from "./result.ts";
 import { learningRateSchedule } from "./schedule.ts";
+import { checkTargets } from "./targets.ts";
 import {
   batchSizeSchema,
   checkLearningRateRange,
@@ -115,6 +116,16 @@ export function planSweep(
     );
   }
   const optimizerSpec = options.optimizer ?? describeOptimizer(sourceOptimizer);
+  const outputShape = model.outputs[0].shape.slice(1);
+  if (outputShape.every((d) => typeof d === "number")) {
+    checkTargets(train, outputShape as number[], { loss: loss.name, field: "data.train" });
+    if (validation) {
+      checkTargets(validation, outputShape as number[], {
+        loss: loss.name,
+        field: "data.validation",
+      });
+    }
+  }
   const layout = planBatchLayout(train, model, loss.name);
   if (validation) planBatchLayout(validation, model, loss.name);
   const validationIndices = evaluate === "validation" && validation

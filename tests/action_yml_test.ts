@@ -137,27 +137,6 @@ Deno.test("action.yml's inputs, defaults and environment mapping agree with acti
   );
 });
 
-Deno.test("the Action's runtime config pins the same packages as deno.json", async () => {
-  const root = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
-  const runtime = JSON.parse(
-    await Deno.readTextFile(join(REPO_ROOT, "action", "deno.runtime.json")),
-  );
-  for (const [name, specifier] of Object.entries(runtime.imports)) {
-    assert.equal(specifier, root.imports[name], `${name} is pinned as in deno.json`);
-  }
-  const rootLock = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.lock")));
-  const lock = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "action", "deno.runtime.lock")));
-  for (const [name, entry] of Object.entries(lock.npm)) {
-    assert.deepEqual(
-      entry,
-      rootLock.npm[name],
-      `${name} resolves as in deno.lock; regenerate with: deno install ` +
-        "--config action/deno.runtime.json --lock=action/deno.runtime.lock",
-    );
-  }
-  assert.ok(!("@octokit/openapi" in runtime.imports), "test-only packages stay out");
-});
-
 /** Replaces the expressions a composite step may use; any other expression fails the test. */
 function substitute(text: string, values: Record<string, string>): string {
   return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_, expression: string) => {

@@ -12,13 +12,13 @@ const LAYERS: { name: string; modules: RegExp }[] = [
   {
     name: "vocabulary",
     modules:
-      /^src\/(errors|vocabulary|loss_names|optimizer_spec|result|random|smoothing|schedule|defaults|validation|run_spread)\.ts$/,
+      /^src\/(tfjs|tfjs_chained_ops|errors|vocabulary|loss_names|optimizer_spec|result|random|smoothing|schedule|defaults|validation|run_spread)\.ts$/,
   },
   { name: "data and schemas", modules: /^src\/(data\/.*|settings_schema)\.ts$/ },
   {
     name: "engine",
     modules:
-      /^src\/(kernels\/.*|backend|losses|optimizers|batches|suggest|model_io|sweep|sweep_options|sweep_plan|sweep_loop|aggregate|sweep_model)\.ts$/,
+      /^src\/(kernels\/.*|backend|targets|losses|optimizers|batches|suggest|model_io|sweep|sweep_options|sweep_plan|sweep_loop|aggregate|sweep_model)\.ts$/,
   },
   { name: "composition", modules: /^src\/(config|run|report\/.*)\.ts$/ },
   { name: "surfaces", modules: /^src\/(cli|demo|mod|cli\/.*)\.ts$/ },

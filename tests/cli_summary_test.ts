@@ -29,11 +29,11 @@ Deno.test("rulesText lists every rule with its rate and step and marks the chose
     rulesText(tinyResult()),
     [
       "Rules:",
-      "  valley   3.2e-3 at step 3  <- chosen",
-      "  steepest 1.0e-3 at step 2",
-      "  minimum  1.0e-2 at step 4",
+      "  valley   3.2e-3 at step 3    moving average: the middle of its longest descent  <- chosen",
+      "  steepest 1.0e-3 at step 2    moving average: its steepest descent",
+      "  minimum  1.0e-2 at step 4    moving average: its lowest point (1.0e-1) / 10",
       `  slide    none (${(tinyResult().suggestions.slide as { reason: string }).reason})`,
-      "  combined 1.8e-3 at step 3",
+      "  combined 1.8e-3 at step 3    drawn curve: √(valley 1.0e-4 × lowest 3.2e-2)",
     ].join("\n"),
   );
 });

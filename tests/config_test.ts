@@ -221,10 +221,17 @@ Deno.test("config: cross-field rules and other types", () => {
         'kullbackLeiblerDivergence, poisson, cosineProximity (Keras snake_case also works), got "crossentropy"',
     },
   ]);
-  assert.deepEqual(configError({ data: MINIMAL.data, optimizer: "adam" }).issues, [
+  assert.deepEqual(configError({ data: MINIMAL.data, optimizer: "adamw" }).issues, [
     { path: "model", message: "is missing, expected a string" },
-    { path: "optimizer", message: 'expected an object, got "adam"' },
+    {
+      path: "optimizer",
+      message: "expected an optimizer name (sgd, momentum, adam, adamax, rmsprop, adagrad, " +
+        'adadelta) or an object such as {"name": "adam", "beta1": 0.9}, got "adamw"',
+    },
   ]);
+  assert.deepEqual(parseConfig({ ...MINIMAL, optimizer: "rmsprop" }).optimizer, {
+    name: "rmsprop",
+  });
   assert.equal(configError([1, 2]).message, "expected a JSON object, got an array");
   assert.deepEqual(configError({ ...MINIMAL, sweep: { runs: 2.5, timeBudgetMs: -1 } }).issues, [
     { path: "sweep.runs", message: "expected an integer, got 2.5" },

@@ -164,3 +164,14 @@ Deno.test("csv: loadCsv reads a file without changing it", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("csv: mixed CRLF, LF and CR line endings read as one row per line", () => {
+  const text = "a,b,label\r\n1,2,x\n3,4,y\r\n5,6,z\r7,8,x\n9,n/a,y\r\n";
+  const message = csvError(text, { label: "label", source: "mixed.csv" });
+  assert.match(message, /row 6, column "b": "n\/a" is not a finite number/);
+  const ds = parseCsv(text.replace("n/a", "0"), { label: "label" });
+  assert.equal(ds.size, 5);
+  assert.deepEqual(Array.from(ds.x), [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]);
+  assert.deepEqual(Array.from(ds.y), [0, 1, 2, 0, 1]);
+  assert.deepEqual(ds.classNames, ["x", "y", "z"]);
+});

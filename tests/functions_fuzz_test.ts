@@ -35,7 +35,7 @@ const INVALID_FIELDS: Record<string, readonly unknown[]> = {
   seed: [1.5, "1", null, {}, [], true],
   loss: ["nope", 3, null, {}, "", ["mse"]],
   optimizer: [
-    "adam",
+    "nadam",
     { name: "nadam" },
     { name: "adam", beta1: 2 },
     { name: "sgd", momentum: 0.9 },

@@ -6,6 +6,8 @@ import { CHROMIUM, requireResource } from "./resources.ts";
 
 const ARTIFACTS = new URL("./artifacts/", import.meta.url);
 const DRIVER = new URL("./functions_page_browser.ts", import.meta.url).pathname;
+/** The driver imports playwright-core, a test-only package. */
+const DEV_CONFIG = new URL("../deno.dev.json", import.meta.url).pathname;
 const chromium = await requireResource(CHROMIUM);
 
 Deno.test("the page's files are served with a strict CSP and no external URLs", async () => {
@@ -51,7 +53,16 @@ Deno.test(chromium.test({
         ["f1,f2,label", ...x.map((r, i) => `${r[0]},${r[1]},${"abc"[y[i]]}`)].join("\n"),
       );
       const driver = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", DRIVER, server.url, csvPath, ARTIFACTS.pathname],
+        args: [
+          "run",
+          "-A",
+          "--config",
+          DEV_CONFIG,
+          DRIVER,
+          server.url,
+          csvPath,
+          ARTIFACTS.pathname,
+        ],
         stdout: "piped",
         stderr: "piped",
       }).output();

@@ -11,7 +11,7 @@ Deno.test("simd_kernels_wasm.ts holds the assembled simd_kernels.wat", async () 
   assert.deepEqual(
     decodeBase64(SIMD_KERNELS_BASE64),
     bytes,
-    "run deno run -A src/kernels/build_simd_kernels.ts",
+    "run deno run --config deno.dev.json -A src/kernels/build_simd_kernels.ts",
   );
 });
 

@@ -8,6 +8,7 @@ import {
 } from "../src/report/curve.ts";
 import { createRng, normal } from "../src/random.ts";
 import {
+  cliffResult,
   divergedResult,
   multiRunResult,
   nonFiniteResult,
@@ -227,4 +228,21 @@ Deno.test("clipSeries cuts lines at the top and breaks them at missing values", 
   assert.equal(rows[2].segment, 1);
   assert.deepEqual(rows[3], { lr: 100, value: 1, segment: 1 });
   assert.deepEqual(rows[4], { lr: 10000, value: 2, segment: 2 });
+});
+
+Deno.test("describeCurve raises the drawn loss to the lowest observed one; the axis starts at 0", () => {
+  const result = cliffResult();
+  const undershoot = plottedSmoothing(result.lrs, result.losses, result.smoothed);
+  assert.ok(undershoot.some((v) => v !== null && v < 0.02), "the fixture's smoothing undershoots");
+  const view = describeCurve(result);
+  for (const p of view.points) {
+    assert.ok(p.smoothed === null || p.smoothed >= 0.02, `${p.smoothed}`);
+  }
+  assert.equal(view.lossDomain[0], 0);
+  assert.ok(view.minimum!.loss! >= 0.02);
+  const negative = { ...result, losses: result.losses.map((l) => (l as number) - 1) };
+  assert.ok(
+    describeCurve(negative).lossDomain[0] < -0.98,
+    "a loss that goes negative keeps its axis",
+  );
 });

@@ -42,11 +42,11 @@ Deno.test("rulesTable lists every rule and marks the chosen one", () => {
     [
       "| Rule | Learning rate | Step | Note |",
       "| --- | ---: | ---: | --- |",
-      "| **valley** (chosen) | **3.2e-3** | 3 |  |",
-      "| steepest | 1.0e-3 | 2 |  |",
-      "| minimum | 1.0e-2 | 4 |  |",
+      "| **valley** (chosen) | **3.2e-3** | 3 | moving average: the middle of its longest descent |",
+      "| steepest | 1.0e-3 | 2 | moving average: its steepest descent |",
+      "| minimum | 1.0e-2 | 4 | moving average: its lowest point (1.0e-1) / 10 |",
       "| slide | none |  | too few points: the rule needs at least 17 finite steps, the curve has 9 |",
-      "| combined | 1.8e-3 | 3 |  |",
+      "| combined | 1.8e-3 | 3 | drawn curve: √(valley 1.0e-4 × lowest 3.2e-2) |",
       "",
     ].join("\n"),
   );

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { logGrid, mermaidChart } from "../src/report/mermaid.ts";
-import { divergedResult, noSuggestionResult, tinyResult } from "./fixtures/lr_results.ts";
+import {
+  cliffResult,
+  divergedResult,
+  noSuggestionResult,
+  tinyResult,
+} from "./fixtures/lr_results.ts";
 
 // The line is the plot's smoothed loss (`plottedSmoothing`) at each category, interpolated on
-// the log axis: it follows the raw loss (lowest 0.5 at 3.2e-2) and is cut at the plot's top.
+// the log axis: it follows the raw loss (lowest 0.5 at 3.2e-2, which it never goes below) and
+// is cut at the plot's top.
 Deno.test("mermaidChart writes the fixed curve as an xychart", () => {
   assert.equal(
     mermaidChart(tinyResult()),
@@ -13,9 +19,9 @@ Deno.test("mermaidChart writes the fixed curve as an xychart", () => {
       '  x-axis "learning rate (log scale)" ["1.0e-4", "1.6e-4", "2.5e-4", "4.0e-4", "6.3e-4", ' +
       '"1.0e-3", "1.6e-3", "2.5e-3", "4.0e-3", "6.3e-3", "1.0e-2", "1.6e-2", "2.5e-2", "4.0e-2", ' +
       '"6.3e-2", "1.0e-1", "1.6e-1", "2.5e-1", "4.0e-1", "6.3e-1", "1.0e+0"]',
-      '  y-axis "smoothed loss" 0.55 --> 3.7',
-      "  line [2.3, 2.247, 2.194, 2.088, 1.928, 1.768, 1.509, 1.251, 1.026, 0.8343, 0.6429, " +
-      "0.5987, 0.5545, 0.5813, 0.679, 0.7768, 1.405, 2.033, 3.627, 3.627, 3.627]",
+      '  y-axis "smoothed loss" 0.52 --> 3.7',
+      "  line [2.3, 2.26, 2.22, 2.12, 1.96, 1.8, 1.52, 1.24, 1, 0.8, 0.6, 0.56, 0.52, 0.54, 0.62, " +
+      "0.7, 1.06, 1.42, 3.18, 3.627, 3.627]",
       "",
     ].join("\n"),
   );
@@ -45,7 +51,7 @@ Deno.test("mermaidChart clips the tail to the plot's loss range and says so", ()
   const values = JSON.parse(chart.match(/line (\[.*\])/)![1]) as number[];
   assert.deepEqual(values.slice(-6), [3.627, 3.627, 3.627, 3.627, 3.627, 3.627]);
   assert.ok(values.every((v) => v <= 3.627));
-  assert.match(chart, /y-axis "smoothed loss" 0\.53 --> 3\.7/);
+  assert.match(chart, /y-axis "smoothed loss" 0\.5 --> 3\.7/);
 });
 
 Deno.test("mermaidChart names a missing suggestion and escapes quotes", () => {
@@ -80,4 +86,12 @@ Deno.test("logGrid picks the densest even spacing within the limit", () => {
   ]);
   assert.equal(logGrid(1e-7, 10, 25).length, 25);
   assert.deepEqual(logGrid(0.5, 0.5, 10), [0.5]);
+});
+
+Deno.test("mermaidChart never draws a loss below the lowest observed one, nor below zero", () => {
+  const chart = mermaidChart(cliffResult());
+  const values = JSON.parse(chart.match(/line (\[.*\])/)![1]) as number[];
+  assert.ok(values.every((v) => v >= 0.02), values.join(", "));
+  const low = Number(chart.match(/y-axis "smoothed loss" ([\d.-]+) -->/)![1]);
+  assert.ok(low >= 0, `y-axis from ${low}`);
 });

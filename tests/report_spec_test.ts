@@ -81,6 +81,17 @@ Deno.test("plotSpec titles the chart with the model name, backend and steps", ()
   );
 });
 
+Deno.test("plotSpec's subtitle names an adapter only when the sweep ran on it", () => {
+  const subtitle = (backend: string) => {
+    const result = divergedResult();
+    result.settings = { ...result.settings, backend, adapter: "llvmpipe (LLVM 15.0.6, 256 bits)" };
+    return (plotSpec(result) as unknown as { title: { subtitle: string } }).title.subtitle;
+  };
+  assert.match(subtitle("wasm"), /^backend wasm {2}·/);
+  assert.doesNotMatch(subtitle("wasm"), /llvmpipe/);
+  assert.match(subtitle("webgpu"), /^backend webgpu, llvmpipe \(LLVM 15\.0\.6, 256 bits\) {2}·/);
+});
+
 Deno.test("plotSpec draws raw loss faint and smoothed loss bold", () => {
   const lines = layersOf(divergedResult()).filter((l) => l.mark.type === "line");
   assert.equal(lines.length, 2);
@@ -95,7 +106,7 @@ Deno.test("plotSpec draws raw loss faint and smoothed loss bold", () => {
 Deno.test("plotSpec labels the suggestion, the lowest loss and the divergence", () => {
   const all = texts(divergedResult());
   assert.ok(all.includes("suggested 7.6e-4 (valley)"), all.join(" | "));
-  assert.ok(all.some((t) => /^lowest 0\.2\d\d\d at 1\.0e-2$/.test(t)), all.join(" | "));
+  assert.ok(all.some((t) => /^lowest 0\.2\d\d\d at 1\.2e-2$/.test(t)), all.join(" | "));
   assert.ok(all.includes("diverged at 6.9e+0"), all.join(" | "));
   const shapes = (result: LrFinderResult) =>
     layersOf(result).filter((l) => l.mark.type === "point").map((p) => p.mark.shape).sort();

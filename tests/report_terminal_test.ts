@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { terminalChart } from "../src/report/terminal.ts";
 import {
+  cliffResult,
   divergedResult,
   multiRunResult,
   nonFiniteResult,
@@ -15,20 +16,20 @@ Deno.test("terminalChart draws the fixed curve", () => {
     terminalChart(tinyResult(), { width: 60, height: 10 }),
     [
       "tiny: loss against learning rate                            ",
-      " 3.63 ┤                                               ^^^^^^",
-      "      │                                                     ",
-      "      │                                              *      ",
-      "      │ *********                                   **      ",
-      " 1.98 ┤********** ****                             **       ",
-      "      │          ***** ***                       **         ",
-      "      │               **** ***                  **  .       ",
-      "      │                   S*** *****************            ",
-      "      │                       **********M******             ",
-      "0.323 ┤                                 .                   ",
+      " 3.63 ┤                                                ^^^^^",
+      "      │                                               *     ",
+      "      │                                               *     ",
+      "      │ **********                                    *     ",
+      " 1.97 ┤*********** ***                               *      ",
+      "      │           **** ***                         ***      ",
+      "      │               **** ***                   ****       ",
+      "      │                   S*** *******************          ",
+      "      │                       ******************            ",
+      "0.323 ┤                                 M                   ",
       "      └┬────────────┬────────────┬────────────┬────────────┬",
       "     1e-4         1e-3         1e-2         1e-1        1e+0",
       "       learning rate (log scale)                            ",
-      "S suggested 3.2e-3 (valley)   M lowest 0.5324 at 3.2e-2     ",
+      "S suggested 3.2e-3 (valley)   M lowest 0.5000 at 3.2e-2     ",
       "^ loss above 3.627 clipped                                  ",
       "",
     ].join("\n"),
@@ -53,7 +54,7 @@ Deno.test("terminalChart marks the suggestion, minimum, divergence and clipping"
   const chart = terminalChart(divergedResult());
   assert.ok(chart.includes("S suggested 7.6e-4 (valley)"));
   assert.ok(chart.includes("X diverged at 6.9e+0"));
-  assert.match(chart, /M lowest 0\.2\d\d\d at 1\.0e-2/);
+  assert.match(chart, /M lowest 0\.2\d\d\d at 1\.2e-2/);
   assert.match(chart, /\^ loss above [\d.]+ clipped/);
   const plot = chart.split("\n").filter((l) => /[┤│]/.test(l)).join("\n");
   for (const mark of ["S", "M", "X", "^", "*", "."]) assert.ok(plot.includes(mark), mark);
@@ -71,4 +72,12 @@ Deno.test("terminalChart colours marks only when asked, without changing the tex
   const colored = terminalChart(divergedResult(), { color: true });
   assert.ok(colored.includes("\x1b[1;33mS\x1b[0m"));
   assert.equal(colored.replace(ANSI, ""), plain);
+});
+
+Deno.test("terminalChart's loss axis stays at or above zero for a non-negative loss", () => {
+  const chart = terminalChart(cliffResult(), { width: 60, height: 10 });
+  const labels = chart.split("\n").map((line) => line.match(/^\s*(-?[\d.]+) ┤/)?.[1])
+    .filter((label): label is string => label !== undefined).map(Number);
+  assert.equal(labels.length, 3);
+  assert.ok(labels.every((label) => label >= 0), labels.join(", "));
 });

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendRequest, isBackendRequest, setupBackend } from "../../src/backend.ts";
 import { finishSweep, writeReportFiles } from "../../src/cli/finish.ts";
-import { EXIT_CODES, reportError, writeErr, writeOut } from "../../src/cli/output.ts";
+import { DEBUG_FLAG, EXIT_CODES, reportError, writeErr, writeOut } from "../../src/cli/output.ts";
 import { parseFlags } from "../../src/cli/parse_flags.ts";
 import { createProgressBar } from "../../src/cli/progress.ts";
 import { loadConfig, mergeConfig, type ResolvedConfig } from "../../src/config.ts";
@@ -242,6 +242,7 @@ Flags:
   -o, --out DIR      folder for the report files (default lr-finder-out/fashion-mnist)
   --json             print the suggestion and the three trials as JSON
   -q, --quiet        no progress bar or status lines
+  --debug            on an unexpected failure, print the stack trace
   -h, --help         show this help
 `;
 
@@ -292,7 +293,7 @@ export async function main(args: readonly string[]): Promise<number> {
     writeOut("\n" + comparisonText(example, example.result.settings.batchSize));
     return code;
   } catch (error) {
-    return reportError(error);
+    return reportError(error, { debug: args.includes(DEBUG_FLAG) });
   }
 }
 
@@ -306,6 +307,7 @@ function parseExampleArgs(args: readonly string[]) {
     out: { type: "string", short: "o" },
     json: { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
+    debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, " (see --help)");
 }

@@ -252,6 +252,12 @@ export const FLAGS: readonly FlagSpec[] = [
     group: "output",
     help: "no progress bar and no status lines on stderr (warnings and errors still show)",
   },
+  {
+    name: "debug",
+    type: "boolean",
+    group: "other",
+    help: "on an unexpected failure, print the stack trace (for a bug report)",
+  },
   { name: "help", type: "boolean", short: "h", group: "other", help: "show this help" },
   { name: "version", type: "boolean", short: "V", group: "other", help: "print the version" },
 ];
@@ -419,7 +425,8 @@ export function helpText(version: string): string {
     "Exit codes:",
     "  0  done (also when the sweep stopped early because the loss diverged)",
     "  2  bad input: a config, flag, model or data problem, explained in one message",
-    "  1  anything else, including a sweep stopped with Ctrl-C",
+    "  1  anything else: a sweep stopped with Ctrl-C (npx then exits 130), or an unexpected",
+    "     failure, shown in one line (--debug prints its stack trace)",
     "",
     "Config file reference: docs/cli.md and schema/lr-finder.schema.json.",
   );

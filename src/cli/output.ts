@@ -41,15 +41,26 @@ function writeAll(target: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
 export interface ReportErrorOptions {
   /** The command to suggest when Deno lacks a permission, e.g. `deno task lr-find`. */
   task?: string;
+  /** `--debug` was given: print the stack trace (and causes) after the message. */
+  debug?: boolean;
 }
+
+/** The flag that asks for stack traces; main functions look for it before parsing. */
+export const DEBUG_FLAG = "--debug";
 
 /**
  * Prints an error to stderr and returns its exit code. An input error (or a missing Deno
- * permission) prints `error: ` and its message, without a stack trace, and returns 2; a missing
- * file adds where relative paths are resolved. Anything else is unexpected: its stack is printed
- * for a bug report, and the code is 1.
+ * permission) prints `error: ` and its message and returns 2; a missing file adds where relative
+ * paths are resolved. Anything else is unexpected: one line with its message and a hint to rerun
+ * with `--debug`, and the code is 1. No stack trace is printed unless `debug` is set.
  */
 export function reportError(error: unknown, options: ReportErrorOptions = {}): number {
+  const code = printError(error, options);
+  if (options.debug) writeErr(`${stackText(error)}\n`);
+  return code;
+}
+
+function printError(error: unknown, options: ReportErrorOptions): number {
   if (isInputError(error)) {
     const hint = causedBy(error, Deno.errors.NotFound)
       ? `\n(relative paths given as flags are resolved against the working directory, ` +
@@ -63,9 +74,26 @@ export function reportError(error: unknown, options: ReportErrorOptions = {}): n
     writeErr(`error: ${error.message}: Deno lacks a permission this needs${task}\n`);
     return EXIT_CODES.badInput;
   }
-  const text = error instanceof Error ? error.stack ?? error.message : String(error);
-  writeErr(`error: unexpected failure, please report it with this output:\n${text}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split("\n").find((line) => line.trim() !== "")?.trim() ?? "";
+  writeErr(`error: unexpected failure: ${firstLine || String(error)}\n`);
+  if (!options.debug) {
+    writeErr(
+      `(rerun with ${DEBUG_FLAG} for the stack trace, and please report it with that output)\n`,
+    );
+  }
   return EXIT_CODES.failed;
+}
+
+/** The error's stack trace and those of its causes. */
+function stackText(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 10; depth++) {
+    parts.push(current instanceof Error ? current.stack ?? current.message : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join("\ncaused by: ");
 }
 
 function causedBy(error: unknown, type: typeof Deno.errors.NotFound): boolean {

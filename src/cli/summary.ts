@@ -10,6 +10,8 @@ import {
   formatUncertainty,
   REPORT_FILES,
   type ReportFiles,
+  ruleNote,
+  rulesAreMedians,
   stopLine,
   terminalChart,
 } from "../report/mod.ts";
@@ -41,14 +43,21 @@ export function suggestionText(result: LrFinderResult): string {
   return line;
 }
 
-/** Every rule's suggestion, one indented line each; the chosen rule is marked. */
+/**
+ * Every rule's suggestion, one indented line each with the curve it was read on
+ * ({@linkcode ruleNote}); the chosen rule is marked.
+ */
 export function rulesText(result: LrFinderResult): string {
-  const lines = ["Rules:"];
+  const lines = [
+    rulesAreMedians(result) ? `Rules (each the median of ${result.runs!.length} runs):` : "Rules:",
+  ];
   for (const rule of RULE_NAMES) {
     const s = result.suggestions[rule];
     if (!s) continue;
     const chosen = rule === result.suggestion.method ? "  <- chosen" : "";
-    const value = s.lr === null ? `none (${s.reason})` : `${formatLr(s.lr)} at step ${s.index}`;
+    const value = s.lr === null
+      ? `none (${s.reason})`
+      : `${`${formatLr(s.lr)} at step ${s.index}`.padEnd(20)}${ruleNote(result, rule)}`;
     lines.push(`  ${rule.padEnd(9)}${value}${chosen}`);
   }
   return lines.join("\n");

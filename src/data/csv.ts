@@ -60,6 +60,8 @@ export function parseCsv(text: string, options: CsvOptions): CsvDataset {
       trim: true,
       skip_empty_lines: true,
       relax_column_count: true,
+      // Files edited on several systems mix line endings; csv-parse would guess from the first.
+      record_delimiter: ["\r\n", "\n", "\r"],
     }) as unknown as typeof rows;
   } catch (error) {
     if (error instanceof CsvError) {
@@ -139,6 +141,7 @@ export function parseCsv(text: string, options: CsvOptions): CsvDataset {
     source,
     featureNames,
   };
+  if (options.oneHot !== undefined) dataset.oneHot = options.oneHot;
   const numeric = labels.every((cell) => NUMBER.test(cell) && Number.isFinite(Number(cell)));
   const classification = options.classification === true || options.oneHot === true;
   let indices: Int32Array;

@@ -25,6 +25,12 @@ export interface Dataset {
   yShape: number[];
   /** Number of classes when `y` holds class indices (`yShape` is `[]`). */
   classes?: number;
+  /**
+   * What the data source was told about one-hot encoding: `true`, it made one-hot rows; `false`,
+   * class labels stay indices (a loss that needs one-hot rows is then refused, not encoded).
+   * Unset: class indices are encoded as the loss needs.
+   */
+  oneHot?: boolean;
   /** Names of the classes, by class index, when the data named them (e.g. CSV label strings). */
   classNames?: string[];
   /** Number of samples. */

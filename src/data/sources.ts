@@ -11,6 +11,58 @@ import { MAX_SYNTHETIC_SAMPLES, SYNTHETIC_KINDS, type SyntheticSpec } from "./sy
 
 const path = z.string().min(1);
 
+/** A data source of `.npy` files. */
+export interface NpySource {
+  /** Path to the features .npy file (first axis: samples). */
+  x: string;
+  /** Path to the targets .npy file (first axis: samples). */
+  y: string;
+}
+
+/** A CSV data source. */
+export interface CsvSource {
+  /** Path to a CSV file with a header row. */
+  csv: string;
+  /** Name of the label column; every other column is a feature. */
+  label: string;
+  /** Encode class labels as one-hot rows (true) or keep class indices (false). */
+  oneHot?: boolean;
+}
+
+/** An IDX data source (MNIST, Fashion-MNIST). */
+export interface IdxSource {
+  /** The IDX image and label files, plain or gzip. */
+  idx: { images: string; labels: string };
+  /** Use only the first `limit` samples. */
+  limit?: number;
+}
+
+/** A data module source. */
+export interface ModuleSource {
+  /** A .ts or .js module exporting loadData({ split }). */
+  module: string;
+}
+
+/** A synthetic data source. */
+export interface SyntheticSource {
+  /** What to generate. */
+  synthetic: SyntheticSpec;
+}
+
+/** One data source of a config. */
+export type DataSource = NpySource | CsvSource | IdxSource | ModuleSource | SyntheticSource;
+
+/** The `data` section: a training source and an optional validation source. */
+export interface DataConfig {
+  /** The samples the sweep trains on. */
+  train: DataSource;
+  /** Held-out samples, used with sweep.evaluate = validation. */
+  validation?: DataSource;
+}
+
+/** A data source as written (the same shape: data sources have no defaults). */
+export type DataSourceInput = DataSource;
+
 const npySourceSchema = strictObject({
   x: path.describe("Path to the features .npy file (first axis: samples)"),
   y: path.describe("Path to the targets .npy file (first axis: samples)"),
@@ -68,7 +120,7 @@ const DATA_SOURCE_FORMS =
   "{synthetic}";
 
 /** Schema of one data source. */
-export const dataSourceSchema = z.union([
+export const dataSourceSchema: z.ZodType<DataSource, DataSource> = z.union([
   npySourceSchema,
   csvSourceSchema,
   idxSourceSchema,
@@ -77,32 +129,12 @@ export const dataSourceSchema = z.union([
 ], unionForms(DATA_SOURCE_FORMS));
 
 /** Schema of the config's `data` section. */
-export const dataSchema = strictObject({
+export const dataSchema: z.ZodType<DataConfig, DataConfig> = strictObject({
   train: dataSourceSchema.describe("The samples the sweep trains on"),
   validation: dataSourceSchema.optional().describe(
     "Held-out samples, used with sweep.evaluate = validation",
   ),
 });
-
-/** One data source of a config. */
-export type DataSource = z.output<typeof dataSourceSchema>;
-
-/** A data source of `.npy` files. */
-export type NpySource = z.output<typeof npySourceSchema>;
-/** A CSV data source. */
-export type CsvSource = z.output<typeof csvSourceSchema>;
-/** An IDX data source. */
-export type IdxSource = z.output<typeof idxSourceSchema>;
-/** A data module source. */
-export type ModuleSource = z.output<typeof moduleSourceSchema>;
-/** A synthetic data source. */
-export type SyntheticSource = z.output<typeof syntheticSourceSchema>;
-
-/** The `data` section: a training source and an optional validation source. */
-export type DataConfig = z.output<typeof dataSchema>;
-
-/** A data source as written, before defaults. */
-export type DataSourceInput = z.input<typeof dataSourceSchema>;
 
 /** A data source whose file paths are absolute, resolved against `baseDir`. */
 export function resolveSourcePaths<T extends DataSourceInput>(

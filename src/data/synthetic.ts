@@ -118,9 +118,19 @@ export function syntheticDataset(spec: SyntheticSpec = {}): Dataset {
   if (spec.oneHot) {
     const y = new Float32Array(samples * classes);
     for (let i = 0; i < samples; i++) y[i * classes + labels[i]] = 1;
-    return { x, xShape: [features], y, yShape: [classes], size: samples, source };
+    return { x, xShape: [features], y, yShape: [classes], size: samples, source, oneHot: true };
   }
-  return { x, xShape: [features], y: labels, yShape: [], classes, size: samples, source };
+  const dataset: Dataset = {
+    x,
+    xShape: [features],
+    y: labels,
+    yShape: [],
+    classes,
+    size: samples,
+    source,
+  };
+  if (spec.oneHot === false) dataset.oneHot = false;
+  return dataset;
 }
 
 function invalid(field: string, rule: string, value: unknown): never {

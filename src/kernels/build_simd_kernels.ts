@@ -1,7 +1,8 @@
 /**
  * Assembles `simd_kernels.wat` into `simd_kernels_wasm.ts` (the module's bytes, base64).
- * Run after editing the WAT: `deno run -A src/kernels/build_simd_kernels.ts`; the test
- * `tests/kernels_simd_kernels_test.ts` fails while the two disagree.
+ * Run after editing the WAT: `deno run --config deno.dev.json -A
+ * src/kernels/build_simd_kernels.ts`; the test `tests/kernels_simd_kernels_test.ts` fails while
+ * the two disagree.
  * @module
  */
 import wabtInit from "wabt";

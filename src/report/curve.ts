@@ -95,10 +95,16 @@ const HEADROOM = 0.5;
 
 /** Decides ranges, clipping and marked points for a result. */
 export function describeCurve(result: LrFinderResult): CurveView {
-  const points = collectPoints(result);
+  const fitted = collectPoints(result);
+  // The lowest point is read before the floor, so that it is the one `combined` reads.
+  const minimum = lowestSmoothed(fitted);
+  const floor = lossFloor(result);
+  const points = floor === null ? fitted : fitted.map((p) => raiseTo(p, floor));
+  if (minimum && minimum.loss !== null && floor !== null) {
+    minimum.loss = Math.max(minimum.loss, floor);
+  }
   const lrDomain = lrRange(points, result);
-  const minimum = lowestSmoothed(points);
-  const lossDomain = lossRange(points, minimum);
+  const lossDomain = lossRange(points, minimum, floor !== null);
   const clip = clipping(points, lossDomain[1]);
   const suggestionLr = result.suggestion.lr;
   const suggestion = suggestionLr !== null && suggestionLr > 0 && Number.isFinite(suggestionLr)
@@ -183,18 +189,12 @@ function finiteOrNull(value: number | null | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-/** Steps the plotted smoothing's standard deviation spans, so that noise averages out... */
-const PLOT_SMOOTHING_STEPS = 2.5;
-
-/** ...but at most this many decades, so that a short sweep's few points keep their shape. */
-const PLOT_SMOOTHING_MAX_DECADES = 0.25;
-
 /**
  * The smoothed loss a chart draws: the zero-lag smoothing the `combined` rule reads (a local
- * linear fit against log10(lr)), over the finite raw losses, with Gaussian weights of
- * {@linkcode PLOT_SMOOTHING_STEPS} steps, within {@linkcode SUGGEST_BANDWIDTH} and
- * {@linkcode PLOT_SMOOTHING_MAX_DECADES} decades. `null` where the raw loss or rate is not
- * finite. Without any finite raw loss, the recorded smoothed loss.
+ * linear fit against log10(lr) with Gaussian weights of {@linkcode SUGGEST_BANDWIDTH} decades),
+ * over the finite raw losses, so that the lowest point a chart marks is the one `combined`
+ * reads. `null` where the raw loss or rate is not finite. Without any finite raw loss, the
+ * recorded smoothed loss.
  */
 export function plottedSmoothing(
   lrs: readonly number[],
@@ -206,15 +206,11 @@ export function plottedSmoothing(
     if (lrs[i] > 0 && Number.isFinite(lrs[i]) && finiteOrNull(losses[i]) !== null) steps.push(i);
   }
   if (steps.length === 0) return lrs.map((_, i) => finiteOrNull(recorded[i]));
-  const x = steps.map((i) => lrs[i]);
-  const decadesPerStep = steps.length > 1
-    ? Math.abs(Math.log10(x[x.length - 1] / x[0])) / (steps.length - 1)
-    : 0;
-  const bandwidth = Math.min(
-    PLOT_SMOOTHING_MAX_DECADES,
-    Math.max(SUGGEST_BANDWIDTH, PLOT_SMOOTHING_STEPS * decadesPerStep),
+  const fitted = smoothZeroLag(
+    steps.map((i) => lrs[i]),
+    steps.map((i) => losses[i] as number),
+    { bandwidth: SUGGEST_BANDWIDTH },
   );
-  const fitted = smoothZeroLag(x, steps.map((i) => losses[i] as number), { bandwidth });
   const out: (number | null)[] = lrs.map(() => null);
   steps.forEach((step, k) => out[step] = finiteOrNull(fitted[k]));
   return out;
@@ -255,6 +251,29 @@ function lrRange(points: readonly CurvePoint[], result: LrFinderResult): [number
   return [lo, hi];
 }
 
+/**
+ * The lowest loss any run observed, when no observed loss is negative (cross-entropy, squared
+ * errors): a smoothing may dip below it, but a chart then draws a loss nobody saw. `null` for
+ * losses that go negative.
+ */
+function lossFloor(result: LrFinderResult): number | null {
+  let floor = Infinity;
+  for (const losses of [result.losses, ...(result.runs ?? []).map((run) => run.losses)]) {
+    for (const loss of losses) {
+      if (loss === null || !Number.isFinite(loss)) continue;
+      if (loss < 0) return null;
+      floor = Math.min(floor, loss);
+    }
+  }
+  return Number.isFinite(floor) ? floor : null;
+}
+
+/** A point with its smoothed values (and band) raised to at least `floor`. */
+function raiseTo(p: CurvePoint, floor: number): CurvePoint {
+  const raise = (v: number | null) => v === null ? null : Math.max(v, floor);
+  return { ...p, smoothed: raise(p.smoothed), low: raise(p.low), high: raise(p.high) };
+}
+
 function lowestSmoothed(points: readonly CurvePoint[]): MarkedPoint | null {
   let best: CurvePoint | null = null;
   for (const p of points) {
@@ -268,13 +287,17 @@ function valuesOf(p: CurvePoint): number[] {
 }
 
 /**
- * The loss range. It covers every plotted value unless some exceed the cap (the curve before
- * its minimum, plus half its drop or half its level, whichever is more): then the top is the
- * higher of that curve and the smoothed loss after the minimum (itself capped), and the
- * exploded tail above it is clipped. The curve before the minimum counts the starting plateau,
- * raw noise included up to its 98th percentile.
+ * The loss range, never below zero for a loss that is never negative. It covers every plotted
+ * value unless some exceed the cap (the curve before its minimum, plus half its drop or half its
+ * level, whichever is more): then the top is the higher of that curve and the smoothed loss after
+ * the minimum (itself capped), and the exploded tail above it is clipped. The curve before the
+ * minimum counts the starting plateau, raw noise included up to its 98th percentile.
  */
-function lossRange(points: readonly CurvePoint[], minimum: MarkedPoint | null): [number, number] {
+function lossRange(
+  points: readonly CurvePoint[],
+  minimum: MarkedPoint | null,
+  nonNegative: boolean,
+): [number, number] {
   const all = points.flatMap(valuesOf);
   if (all.length === 0) return [0, 1];
   const lower = minOf(all);
@@ -294,7 +317,8 @@ function lossRange(points: readonly CurvePoint[], minimum: MarkedPoint | null): 
   }
   let span = upper - lower;
   if (!(span > 0)) span = Math.abs(upper) > 0 ? Math.abs(upper) * 0.2 : 1;
-  return [lower - PADDING * span, upper + PADDING * span];
+  const bottom = lower - PADDING * span;
+  return [nonNegative ? Math.max(0, bottom) : bottom, upper + PADDING * span];
 }
 
 function maxOf(values: readonly number[]): number {

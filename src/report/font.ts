@@ -4,6 +4,9 @@
  * text exactly as resvg will draw it.
  * @module
  */
+// Loads the package, so that `import.meta.resolve` gives its files' paths also when Deno runs
+// without a node_modules folder (a project that links this one).
+import "dejavu-fonts-ttf/package.json" with { type: "json" };
 
 /** Style of a piece of text to measure. */
 export interface TextStyle {

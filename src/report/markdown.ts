@@ -8,6 +8,7 @@ import type { LrFinderResult, Settings, StopReason } from "../result.ts";
 import { RULE_NAMES } from "../vocabulary.ts";
 import { formatCount, formatDuration, formatLr, formatUncertainty } from "./format.ts";
 import { mermaidChart, type MermaidOptions } from "./mermaid.ts";
+import { ruleNote } from "./rule_notes.ts";
 
 /** Options of {@linkcode markdownReport}. */
 export interface MarkdownOptions {
@@ -51,7 +52,10 @@ export function suggestionLine(result: LrFinderResult): string {
   return line;
 }
 
-/** Every rule's suggestion as a Markdown table; the chosen rule is marked. */
+/**
+ * Every rule's suggestion as a Markdown table, noting the curve each was read on (or why it has
+ * none); the chosen rule is marked.
+ */
 export function rulesTable(result: LrFinderResult): string {
   const rows = [
     "| Rule | Learning rate | Step | Note |",
@@ -64,7 +68,7 @@ export function rulesTable(result: LrFinderResult): string {
     const name = chosen ? `**${rule}** (chosen)` : rule;
     const lr = s.lr === null ? "none" : chosen ? `**${formatLr(s.lr)}**` : formatLr(s.lr);
     const step = s.index === null ? "" : String(s.index);
-    rows.push(`| ${name} | ${lr} | ${step} | ${s.lr === null ? escapeMarkdown(s.reason) : ""} |`);
+    rows.push(`| ${name} | ${lr} | ${step} | ${escapeMarkdown(ruleNote(result, rule))} |`);
   }
   return rows.join("\n") + "\n";
 }

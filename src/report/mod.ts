@@ -38,6 +38,7 @@ export {
 export { FONT_FAMILY } from "./font.ts";
 export { mermaidChart, type MermaidOptions } from "./mermaid.ts";
 export { terminalChart, type TerminalChartOptions } from "./terminal.ts";
+export { ruleNote, rulesAreMedians } from "./rule_notes.ts";
 // Every export of the Markdown module is one of the reusable pieces.
 export * from "./markdown.ts";
 export { CSV_HEADER, curveCsv } from "./csv.ts";

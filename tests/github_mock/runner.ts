@@ -218,7 +218,9 @@ export async function runAction(options: RunnerOptions): Promise<RunnerResult> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      `--config=${join(REPO_ROOT, "deno.json")}`,
+      `--config=${join(REPO_ROOT, "action", "deno.runtime.json")}`,
+      `--lock=${join(REPO_ROOT, "action", "deno.runtime.lock")}`,
+      "--frozen",
       "--allow-read",
       "--allow-write",
       "--allow-env",
