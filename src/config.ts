@@ -13,6 +13,7 @@
 import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { InputError } from "./errors.ts";
+import { CPU_KERNELS_REQUESTS, type CpuKernelsRequest } from "./kernels/cpu_kernels.ts";
 import type { OptimizerName, OptimizerSpec } from "./optimizer_spec.ts";
 import { MAX_SYNTHETIC_SAMPLES, SYNTHETIC_KINDS, type SyntheticSpec } from "./data/synthetic.ts";
 import { readInputText } from "./data/read_file.ts";
@@ -327,6 +328,13 @@ export const configSchema = strictObject({
   sweep: sweepSchema,
   suggest: z.enum(SUGGEST_METHODS).default("auto").describe("Rule for the suggested rate"),
   backend: z.enum(BACKEND_REQUESTS).default("auto").describe("TensorFlow.js backend"),
+  cpuKernels: z.enum(CPU_KERNELS_REQUESTS).optional().describe(
+    "Matrix products and convolutions on the wasm backend: auto (default: the machine's BLAS " +
+      "library when Deno may load it, else the wasm kernels), blas (fail without it) or wasm",
+  ),
+  threads: z.int().min(1).optional().describe(
+    "Threads of the BLAS library on the wasm backend; default the cores available",
+  ),
 }).superRefine((config, ctx) => {
   const evaluate = (config.sweep as { evaluate?: string } | undefined)?.evaluate;
   const data = config.data as { validation?: unknown } | undefined;
@@ -400,6 +408,10 @@ export interface ConfigOverrides {
   suggest?: SuggestMethod;
   /** Backend request. */
   backend?: typeof BACKEND_REQUESTS[number];
+  /** Kernels of the wasm backend's products: auto, blas or wasm. */
+  cpuKernels?: CpuKernelsRequest;
+  /** BLAS threads. */
+  threads?: number;
 }
 
 /** One problem in a config: the dotted field path and what is wrong. */
@@ -693,7 +705,16 @@ export function mergeConfig<T extends LrFinderConfig>(
   const { baseDir, configPath, ...plain } = base as LrFinderConfig & Partial<ResolvedConfig>;
   const at = (p: string) => options.baseDir ? resolve(options.baseDir, p) : p;
   const merged: Record<string, unknown> = { ...plain };
-  for (const key of ["name", "loss", "batchSize", "suggest", "backend"] as const) {
+  const keys = [
+    "name",
+    "loss",
+    "batchSize",
+    "suggest",
+    "backend",
+    "cpuKernels",
+    "threads",
+  ] as const;
+  for (const key of keys) {
     if (overrides[key] !== undefined) merged[key] = overrides[key];
   }
   if (overrides.model !== undefined) merged.model = at(overrides.model);

@@ -3,6 +3,7 @@
  * (`version: 1`, see DESIGN.md). Non-finite losses are written as `null` so the JSON stays valid.
  * @module
  */
+import type { CpuKernelsInfo } from "./kernels/cpu_kernels.ts";
 
 /** Why a sweep ended. */
 export type StopReason = "completed" | "diverged" | "non-finite" | "time-budget" | "aborted";
@@ -62,6 +63,11 @@ export interface Settings {
   backend: string;
   /** Description of the GPU adapter, when the backend is webgpu. */
   adapter?: string;
+  /**
+   * On the wasm backend: which kernels ran the matrix products and convolutions (the native
+   * BLAS library, its name, file and threads, or the wasm kernels and why).
+   */
+  cpuKernels?: CpuKernelsInfo;
   /** Optimizer name and its hyper-parameters (without the learning rate, which is swept). */
   optimizer: { name: string; [param: string]: unknown };
   /** Whether the optimizer's accumulated state was copied into the sweep or started fresh. */

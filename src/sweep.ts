@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type BatchLayout, createBatchSampler, gatherBatch, planBatchLayout } from "./batches.ts";
 import { type Dataset, type DataSplits, sampleLength } from "./data/dataset.ts";
 import { InputError } from "./errors.ts";
+import { cpuKernelsInfo } from "./kernels/cpu_kernels.ts";
 import { type LossFunction, lossFunction, type LossName } from "./losses.ts";
 import type { OptimizerSpec } from "./optimizer_spec.ts";
 import {
@@ -320,6 +321,7 @@ function planSweep(
     batchSize,
     backend: backendName,
     ...(options.backend?.adapter ? { adapter: options.backend.adapter.description } : {}),
+    ...(backendName === "wasm" ? { cpuKernels: cpuKernelsInfo() } : {}),
     optimizer: optimizerParams,
     optimizerState: "fresh",
     loss: loss.name,

@@ -31,6 +31,7 @@ const SETTINGS_KEYS = [
   "batchSize",
   "backend",
   "adapter",
+  "cpuKernels",
   "optimizer",
   "optimizerState",
   "loss",
@@ -46,6 +47,7 @@ const SETTINGS_KEYS = [
   "trainSize",
   "validationSize",
 ];
+const CPU_KERNELS_KEYS = ["kernels", "requested", "library", "libraryPath", "threads", "fallback"];
 const TIMING_KEYS = ["startedAt", "totalMs", "sweepMs", "steps", "msPerStep", "warmupMs"];
 const MODEL_KEYS = ["params", "layers"];
 
@@ -63,7 +65,11 @@ export function resultJson(result: LrFinderResult): string {
         ? v.map((run) => ordered(run, RUN_KEYS, { suggestion: (s) => ordered(s, SUGGESTION_KEYS) }))
         : plain(v),
     band: (v) => ordered(v, BAND_KEYS),
-    settings: (v) => ordered(v, SETTINGS_KEYS, { optimizer: (o) => ordered(o, ["name"]) }),
+    settings: (v) =>
+      ordered(v, SETTINGS_KEYS, {
+        optimizer: (o) => ordered(o, ["name"]),
+        cpuKernels: (c) => ordered(c, CPU_KERNELS_KEYS),
+      }),
     timing: (v) => ordered(v, TIMING_KEYS),
     model: (v) => ordered(v, MODEL_KEYS),
   });
