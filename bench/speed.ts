@@ -554,7 +554,7 @@ export async function run(options: BenchOptions = {}): Promise<string> {
   const ours = OURS.filter((v) => blasHere || v.setup.cpuKernels === "wasm");
   for (let round = 0; round < rounds; round++) {
     for (const name of ["mlp", "cnn"] as const) {
-      const variants = ours.map((v, i) => ours[(i + round) % ours.length]);
+      const variants = ours.map((_, i) => ours[(i + round) % ours.length]);
       for (const variant of variants) {
         await useSetup(variant.setup);
         // The first steps after switching models or kernels run slower (JIT, caches): untimed.
