@@ -4,10 +4,12 @@
 # tutorial MLP, the small CNN and a larger convolutional network on WebGPU and trains them with
 # PyTorch CUDA when it is installed, and prints one table (shader warm-up in its own column).
 #
-#   bench/gpu.sh [--steps N] [--allow-software]
+#   bench/gpu.sh [--steps N] [--batch N] [--allow-software]
 #
 # --steps N          steps per sweep (default 200; the larger network runs half as many)
-# --allow-software   go on when the only adapter is a software one (a smoke test, e.g. llvmpipe)
+# --batch N          samples per step (default 64)
+# --allow-software   go on when the only adapter is a software one (a smoke test, e.g. llvmpipe:
+#                    bench/gpu.sh --steps 10 --batch 2 --allow-software)
 # Environment: DENO (a deno binary to use), LR_FINDER_BENCH_PYTHON (the Python with CUDA
 # PyTorch; default python3). The table goes to stdout, progress to stderr.
 set -euo pipefail
@@ -15,12 +17,14 @@ cd "$(dirname "$0")/.."
 
 DENO_VERSION=2.9.6
 steps=200
+batch=64
 allow_software=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --steps) steps="$2"; shift 2 ;;
+    --batch) batch="$2"; shift 2 ;;
     --allow-software) allow_software="--allow-software"; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -90,6 +94,6 @@ if ! "$DENO" task -q gpu-check; then
 fi
 
 # 5. The sweeps on WebGPU and PyTorch CUDA: one table.
-say "sweeps (${steps} steps each)"
-"$DENO" run -A bench/gpu.ts --steps "$steps" $allow_software
+say "sweeps (${steps} steps each, batch ${batch})"
+"$DENO" run -A bench/gpu.ts --steps "$steps" --batch "$batch" $allow_software
 say "done"

@@ -4,8 +4,9 @@
  * a CUDA PyTorch is installed; prints one Markdown table. Shader compilation (WebGPU) and CUDA
  * start-up happen in untimed warm-up steps, reported in their own columns.
  *
- * Run: `deno run -A bench/gpu.ts [--steps N] [--allow-software]`. Without a real GPU it stops
- * (exit 1) unless `--allow-software` lets it measure the software adapter (a smoke test).
+ * Run: `deno run -A bench/gpu.ts [--steps N] [--batch N] [--allow-software]`. Without a real GPU
+ * it stops (exit 1) unless `--allow-software` lets it measure the software adapter (a smoke test,
+ * best with a small batch: the software adapter takes minutes per step of the larger network).
  * `LR_FINDER_BENCH_PYTHON` names the Python with CUDA PyTorch (default `python3`).
  * @module
  */
@@ -16,7 +17,6 @@ import { findLearningRate } from "../src/sweep.ts";
 import { benchImages, cpuModel, fixed, lastJson, smallCnn, table, tutorialMlp } from "./common.ts";
 
 const TORCH_SCRIPT = new URL("./torch_reference.py", import.meta.url);
-const BATCH = 64;
 
 /** A larger network: two blocks of two same-padded 3x3 convolutions (64, 128), then dense. */
 export function convNet(seed = 1): tf.Sequential {
@@ -70,15 +70,15 @@ interface Measured {
 async function webgpuSweep(
   make: () => tf.Sequential,
   data: Dataset,
-  steps: number,
+  run: { steps: number; batch: number },
 ): Promise<Measured> {
   const model = make();
   try {
     const result = await findLearningRate(model, data, {
       loss: "categoricalCrossentropy",
       optimizer: { name: "adam" },
-      batchSize: BATCH,
-      numIters: steps,
+      batchSize: run.batch,
+      numIters: run.steps,
       startLr: 1e-5,
       endLr: 1e-3,
     });
@@ -96,7 +96,10 @@ interface TorchResult {
 }
 
 /** PyTorch on CUDA, or why it did not run. */
-async function torchCuda(model: string, steps: number): Promise<TorchResult | string> {
+async function torchCuda(
+  model: string,
+  run: { steps: number; batch: number },
+): Promise<TorchResult | string> {
   const python = Deno.env.get("LR_FINDER_BENCH_PYTHON") ?? "python3";
   try {
     const output = await new Deno.Command(python, {
@@ -105,7 +108,9 @@ async function torchCuda(model: string, steps: number): Promise<TorchResult | st
         "--model",
         model,
         "--steps",
-        String(steps),
+        String(run.steps),
+        "--batch",
+        String(run.batch),
         "--warmup",
         "5",
         "--device",
@@ -125,18 +130,23 @@ async function torchCuda(model: string, steps: number): Promise<TorchResult | st
   }
 }
 
-function option(name: string, fallback: number): number {
+function option(name: string, fallback: number, least: number): number {
   const at = Deno.args.indexOf(name);
   const value = at >= 0 ? Number(Deno.args[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 10) {
-    console.error(`error: ${name} must be a whole number of at least 10, got ${Deno.args[at + 1]}`);
+  if (!Number.isInteger(value) || value < least) {
+    console.error(
+      `error: ${name} must be a whole number of at least ${least}, got ${Deno.args[at + 1]}`,
+    );
     Deno.exit(2);
   }
   return value;
 }
 
 /** Runs the GPU benchmark and returns its Markdown. */
-export async function run(steps: number, allowSoftware: boolean): Promise<string> {
+export async function run(
+  options: { steps: number; batch: number; allowSoftware: boolean },
+): Promise<string> {
+  const { steps, batch, allowSoftware } = options;
   const info = await setupBackend("webgpu").catch((error: Error) => error);
   if (info instanceof Error) return `WebGPU did not start: ${info.message}`;
   if (info.adapter?.isFallbackAdapter && !allowSoftware) {
@@ -151,9 +161,9 @@ export async function run(steps: number, allowSoftware: boolean): Promise<string
   for (const model of MODELS) {
     const n = Math.max(10, Math.round(steps * model.stepsScale));
     console.error(`gpu: ${model.name} on WebGPU, ${n} steps ...`);
-    const gpu = await webgpuSweep(model.make, data, n);
+    const gpu = await webgpuSweep(model.make, data, { steps: n, batch });
     console.error(`gpu: ${model.name} on PyTorch CUDA ...`);
-    const torch = await torchCuda(model.name, n);
+    const torch = await torchCuda(model.name, { steps: n, batch });
     if (typeof torch === "string") torchNote ||= torch;
     else torchNote ||= `PyTorch ${torch.torch} on ${torch.device}`;
     const t = typeof torch === "string" ? undefined : torch;
@@ -172,7 +182,7 @@ export async function run(steps: number, allowSoftware: boolean): Promise<string
     "",
     `Adapter: ${info.adapter?.description ?? "none"}${
       info.adapter?.isFallbackAdapter ? " (software fallback: a smoke test, not a measurement)" : ""
-    }; CPU ${cpuModel()}; ${torchNote || "PyTorch did not run"}. ${source}, batch ${BATCH}, ` +
+    }; CPU ${cpuModel()}; ${torchNote || "PyTorch did not run"}. ${source}, batch ${batch}, ` +
     "Adam; time " +
     "per step is the mean over the timed steps; warm-up: the untimed first steps (shader " +
     "compilation on WebGPU: 2 steps; CUDA start-up on PyTorch: 5 steps).",
@@ -195,7 +205,13 @@ export async function run(steps: number, allowSoftware: boolean): Promise<string
 
 if (import.meta.main) {
   try {
-    console.log(await run(option("--steps", 200), Deno.args.includes("--allow-software")));
+    console.log(
+      await run({
+        steps: option("--steps", 200, 10),
+        batch: option("--batch", 64, 1),
+        allowSoftware: Deno.args.includes("--allow-software"),
+      }),
+    );
   } catch (error) {
     console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     Deno.exit(1);

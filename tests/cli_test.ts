@@ -416,3 +416,50 @@ Deno.test("defaultOutDir makes a safe folder name", () => {
   assert.equal(defaultOutDir("../up"), join("lr-finder-out", "up"));
   assert.equal(defaultOutDir(".."), join("lr-finder-out", "run"));
 });
+
+Deno.test("--cpu-kernels blas without --allow-ffi exits 2 naming the flag; auto falls back", async () => {
+  const run = async (kernels: string) => {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...TASK_FLAGS.filter((flag) => flag !== "--allow-ffi"),
+        "--config",
+        join(ROOT, "deno.json"),
+        CLI,
+        "lr-finder.json",
+        "--backend",
+        "wasm",
+        "--cpu-kernels",
+        kernels,
+        "--json",
+        "--quiet",
+        "--out",
+        join(dir, `no-ffi-${kernels}`),
+      ],
+      cwd: dir,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  };
+  const blas = await run("blas");
+  assert.equal(blas.code, EXIT_CODES.badInput, blas.stderr);
+  assert.match(blas.stderr, /^error: cpuKernels "blas" needs permission .*--allow-ffi/m);
+  assertNoStackTrace(blas.stderr);
+  const auto = await run("auto");
+  assert.equal(auto.code, 0, auto.stderr);
+  const result = JSON.parse(auto.stdout) as LrFinderResult;
+  assert.deepEqual(result.settings.cpuKernels, {
+    kernels: "wasm",
+    requested: "auto",
+    threads: 1,
+    fallback: "Deno runs without --allow-ffi",
+  });
+});

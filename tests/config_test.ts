@@ -142,7 +142,7 @@ Deno.test("config: unknown keys are rejected with a did-you-mean hint", () => {
     {
       path: "colour",
       message: "unknown key; expected one of $schema, name, model, data, loss, optimizer, " +
-        "batchSize, sweep, suggest, backend",
+        "batchSize, sweep, suggest, backend, cpuKernels, threads",
     },
   ]);
   assert.deepEqual(configError({ ...MINIMAL, sweep: { start_lr: 1e-6 } }).issues, [
@@ -373,4 +373,21 @@ Deno.test("config: the JSON Schema describes the input: defaults, enums, strict 
   assert.ok(schema.properties.loss.enum.includes("sparse_categorical_crossentropy"));
   assert.equal(schema.properties.data.properties.train.anyOf.length, 5);
   assert.equal(schema.properties.optimizer.oneOf.length, 7);
+});
+
+Deno.test("config: cpuKernels and threads are optional, checked, and merge from overrides", () => {
+  const parsed = parseConfig({ ...MINIMAL, cpuKernels: "blas", threads: 4 });
+  assert.equal(parsed.cpuKernels, "blas");
+  assert.equal(parsed.threads, 4);
+  assert.equal(parseConfig(MINIMAL).cpuKernels, undefined, "auto when absent");
+  assert.deepEqual(
+    configError({ ...MINIMAL, cpuKernels: "mkl", threads: 0 }).issues.map((i) => i.path),
+    [
+      "cpuKernels",
+      "threads",
+    ],
+  );
+  const merged = mergeConfig(parsed, { cpuKernels: "wasm", threads: 1 });
+  assert.equal(merged.cpuKernels, "wasm");
+  assert.equal(merged.threads, 1);
 });
