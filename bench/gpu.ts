@@ -164,7 +164,7 @@ export async function run(
     const gpu = await webgpuSweep(model.make, data, { steps: n, batch });
     console.error(`gpu: ${model.name} on PyTorch CUDA ...`);
     const torch = await torchCuda(model.name, { steps: n, batch });
-    if (typeof torch === "string") torchNote ||= torch;
+    if (typeof torch === "string") torchNote ||= `PyTorch CUDA did not run (${torch})`;
     else torchNote ||= `PyTorch ${torch.torch} on ${torch.device}`;
     const t = typeof torch === "string" ? undefined : torch;
     rows.push([
