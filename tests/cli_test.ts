@@ -28,9 +28,9 @@ interface CliRun {
   stderr: string;
 }
 
-async function runCli(args: string[], cwd: string): Promise<CliRun> {
+async function runCli(args: string[], cwd: string, permissions = TASK_FLAGS): Promise<CliRun> {
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...TASK_FLAGS, "--config", join(ROOT, "deno.json"), CLI, ...args],
+    args: ["run", ...permissions, "--config", join(ROOT, "deno.json"), CLI, ...args],
     cwd,
     stdin: "null",
     stdout: "piped",
@@ -418,14 +418,10 @@ Deno.test("defaultOutDir makes a safe folder name", () => {
 });
 
 Deno.test("--cpu-kernels blas without --allow-ffi exits 2 naming the flag; auto falls back", async () => {
-  const run = async (kernels: string) => {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...TASK_FLAGS.filter((flag) => flag !== "--allow-ffi"),
-        "--config",
-        join(ROOT, "deno.json"),
-        CLI,
+  const withoutFfi = TASK_FLAGS.filter((flag) => flag !== "--allow-ffi");
+  const run = (kernels: string) =>
+    runCli(
+      [
         "lr-finder.json",
         "--backend",
         "wasm",
@@ -436,19 +432,9 @@ Deno.test("--cpu-kernels blas without --allow-ffi exits 2 naming the flag; auto 
         "--out",
         join(dir, `no-ffi-${kernels}`),
       ],
-      cwd: dir,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
-  };
+      dir,
+      withoutFfi,
+    );
   const blas = await run("blas");
   assert.equal(blas.code, EXIT_CODES.badInput, blas.stderr);
   assert.match(blas.stderr, /^error: cpuKernels "blas" needs permission .*--allow-ffi/m);

@@ -59,6 +59,16 @@ export const KERNEL_PATHS: readonly { kernels: KernelPath; ignore: boolean }[] =
   { kernels: "blas", ignore: BLAS_MISSING !== undefined },
 ];
 
+/**
+ * The convolution kernels' variants: the wasm kernels with the SIMD module on and off, and the
+ * BLAS library (ignored where there is none).
+ */
+export const CONV_VARIANTS: readonly { simd: boolean; kernels: KernelPath; ignore: boolean }[] = [
+  { simd: true, ...KERNEL_PATHS[0] },
+  { simd: false, ...KERNEL_PATHS[0] },
+  { simd: true, ...KERNEL_PATHS[1] },
+];
+
 async function runOn(
   backend: "wasm" | "cpu",
   op: (inputs: tf.Tensor[]) => tf.Tensor,

@@ -6,6 +6,7 @@ import {
   assertMatchesCpu,
   compareWithCpu,
   CONV_CASES,
+  CONV_VARIANTS,
   convOutputShape,
   KERNEL_PATHS,
   type Pad,
@@ -24,13 +25,7 @@ function filterGradient(
   }) as tf.Tensor;
 }
 
-const VARIANTS = [
-  { simd: true, ...KERNEL_PATHS[0] },
-  { simd: false, ...KERNEL_PATHS[0] },
-  { simd: true, ...KERNEL_PATHS[1] },
-];
-
-for (const { simd, kernels, ignore } of VARIANTS) {
+for (const { simd, kernels, ignore } of CONV_VARIANTS) {
   Deno.test({
     name: `Conv2DBackpropFilter on wasm matches cpu (${kernels} kernels, SIMD module ${
       simd ? "on" : "off"

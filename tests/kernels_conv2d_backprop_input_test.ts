@@ -6,17 +6,11 @@ import {
   assertMatchesCpu,
   compareWithCpu,
   CONV_CASES,
+  CONV_VARIANTS,
   convOutputShape,
-  KERNEL_PATHS,
 } from "./kernels_compare.ts";
 
-const VARIANTS = [
-  { simd: true, ...KERNEL_PATHS[0] },
-  { simd: false, ...KERNEL_PATHS[0] },
-  { simd: true, ...KERNEL_PATHS[1] },
-];
-
-for (const { simd, kernels, ignore } of VARIANTS) {
+for (const { simd, kernels, ignore } of CONV_VARIANTS) {
   Deno.test({
     name: `Conv2DBackpropInput on wasm matches cpu (${kernels} kernels, SIMD module ${
       simd ? "on" : "off"

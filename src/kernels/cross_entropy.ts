@@ -8,7 +8,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { DataType, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { CpuBackend } from "./cpu_backend.ts";
 import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
 
 /** Name of the loss kernel. */
@@ -132,12 +133,6 @@ function gradWasm(
     attrs.epsilon,
   );
   return out;
-}
-
-/** The parts of the cpu backend used here. */
-interface CpuBackend {
-  readSync(dataId: object): unknown;
-  makeTensorInfo(shape: number[], dtype: DataType, values: Float32Array): TensorInfo;
 }
 
 function lossCpu(
