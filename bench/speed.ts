@@ -299,6 +299,7 @@ interface TorchRun {
   blasInfo: string;
   data?: string;
   msPerStep?: number;
+  cpuMsPerStep?: number;
   gflops?: Record<string, number>;
 }
 
@@ -559,7 +560,9 @@ export async function run(options: BenchOptions = {}): Promise<string> {
         await useSetup(variant.setup);
         // The first steps after switching models or kernels run slower (JIT, caches): untimed.
         await sweepTimes(name, data, 10);
-        push(`${variant.key} ${name}`, (await sweepTimes(name, data, steps[name])).wall);
+        const t = await sweepTimes(name, data, steps[name]);
+        push(`${variant.key} ${name}`, t.wall);
+        push(`${variant.key} cpu ${name}`, t.cpu);
       }
       for (const threads of ["1", "default"] as const) {
         const torch = await torchRun(
@@ -572,6 +575,7 @@ export async function run(options: BenchOptions = {}): Promise<string> {
         }
         torchInfo[threads] = torch;
         push(`torch ${threads} ${name}`, torch.msPerStep!);
+        push(`torch ${threads} cpu ${name}`, torch.cpuMsPerStep!);
       }
     }
   }
@@ -593,36 +597,66 @@ export async function run(options: BenchOptions = {}): Promise<string> {
         "products runs on one thread either way (the wasm backend is single-threaded).",
       "",
     );
-    const header = ["model", ...ours.map((v) => `${v.label} ms/step`)];
-    header.push("PyTorch, 1 thread ms/step", "ratio, 1 thread (BLAS)");
-    if (ours.some((v) => v.key === "wasm")) header.push("ratio, 1 thread (wasm kernels)");
-    header.push(
-      `PyTorch, default threads (${torchThreadsLabel(torchInfo.default)}) ms/step`,
-      "ratio, default threads",
-      "target",
+    const oneThread = ours.filter((v) => v.setup.threads === 1);
+    lines.push(
+      "One thread on both sides. On-CPU: the main thread's own time (`/proc/thread-self/" +
+        "schedstat` for the sweep, `time.thread_time()` for PyTorch), which holds all the work " +
+        "at one thread and is much less disturbed by other processes than wall time.",
+      "",
+      table(
+        [
+          "model",
+          ...oneThread.map((v) => `${v.label} ms/step`),
+          "PyTorch, 1 thread ms/step",
+          "ratio (BLAS)",
+          "ratio (wasm kernels)",
+          "sweep, BLAS, 1 thread on-CPU ms/step",
+          "PyTorch, 1 thread on-CPU ms/step",
+          "on-CPU ratio (BLAS)",
+          "target",
+        ],
+        (["mlp", "cnn"] as const).map((name) => {
+          const torch = m(`torch 1 ${name}`);
+          const wall = m(`blas1 ${name}`) / torch;
+          const cpu = m(`blas1 cpu ${name}`) / m(`torch 1 cpu ${name}`);
+          return [
+            MODELS[name].label,
+            ...oneThread.map((v) => fixed(m(`${v.key} ${name}`))),
+            fixed(torch),
+            fixed(wall),
+            fixed(m(`wasm ${name}`) / torch),
+            fixed(m(`blas1 cpu ${name}`)),
+            fixed(m(`torch 1 cpu ${name}`)),
+            fixed(cpu),
+            blasHere
+              ? `wall: ${verdict(wall, TARGETS[name])}; on-CPU: ${verdict(cpu, TARGETS[name])}`
+              : "no BLAS library here",
+          ];
+        }),
+      ),
+      "",
+      `Default threads on both sides (wall time; on-CPU time does not add up across threads).`,
+      "",
+      table(
+        [
+          "model",
+          `sweep, BLAS, default threads (${CORES}) ms/step`,
+          `PyTorch, default threads (${torchThreadsLabel(torchInfo.default)}) ms/step`,
+          "ratio",
+          "target",
+        ],
+        (["mlp", "cnn"] as const).map((name) => {
+          const ratio = m(`blasN ${name}`) / m(`torch default ${name}`);
+          return [
+            MODELS[name].label,
+            fixed(m(`blasN ${name}`)),
+            fixed(m(`torch default ${name}`)),
+            fixed(ratio),
+            blasHere ? verdict(ratio, TARGETS[name]) : "no BLAS library here",
+          ];
+        }),
+      ),
     );
-    lines.push(table(
-      header,
-      (["mlp", "cnn"] as const).map((name) => {
-        const torch1 = m(`torch 1 ${name}`);
-        const torchN = m(`torch default ${name}`);
-        const row: string[] = [
-          MODELS[name].label,
-          ...ours.map((v) => fixed(m(`${v.key} ${name}`))),
-        ];
-        const one = m(`blas1 ${name}`) / torch1;
-        const all = m(`blasN ${name}`) / torchN;
-        row.push(fixed(torch1), fixed(one));
-        row.push(fixed(m(`wasm ${name}`) / torch1));
-        row.push(fixed(torchN), fixed(all));
-        row.push(
-          blasHere
-            ? `1 thread: ${verdict(one, TARGETS[name])}; default: ${verdict(all, TARGETS[name])}`
-            : "no BLAS library here",
-        );
-        return row;
-      }),
-    ));
     lines.push(
       "",
       "Ratio: sweep time over PyTorch time at the same threads. The ratio depends on the " +

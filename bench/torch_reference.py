@@ -107,8 +107,9 @@ def sync(device):
 
 def time_steps(name, batch, steps, warmup, data, device="cpu"):
     """ms per training step (gather a batch, scale it, forward, backward, Adam, read the loss):
-    the mean over the timed steps, as the sweep reports its own, and the median; and the time
-    of the untimed warm-up steps (CUDA kernels load then)."""
+    the mean over the timed steps, as the sweep reports its own, the median, and the main
+    thread's on-CPU time per step (all the work on one thread); and the time of the untimed
+    warm-up steps (CUDA kernels load then)."""
     x, y, _ = data
     x, y = x.to(device), y.to(device)
     torch.manual_seed(0)
@@ -123,6 +124,7 @@ def time_steps(name, batch, steps, warmup, data, device="cpu"):
         if step == warmup:
             warmup_ms = (time.perf_counter() - begun) * 1000
             timed = time.perf_counter()
+            timed_cpu = time.thread_time()
         start = time.perf_counter()
         index = order[(step * batch) % (x.shape[0] - batch):][:batch]
         xb = x[index].unsqueeze(1).float().mul_(1 / 255)
@@ -134,7 +136,13 @@ def time_steps(name, batch, steps, warmup, data, device="cpu"):
         if step >= warmup:
             times.append((time.perf_counter() - start) * 1000)
     mean = (time.perf_counter() - timed) * 1000 / steps
-    return {"msPerStep": mean, "medianMsPerStep": statistics.median(times), "warmupMs": warmup_ms}
+    cpu = (time.thread_time() - timed_cpu) * 1000 / steps
+    return {
+        "msPerStep": mean,
+        "medianMsPerStep": statistics.median(times),
+        "cpuMsPerStep": cpu,
+        "warmupMs": warmup_ms,
+    }
 
 
 def gemm_rate(m, k, n, reps, device="cpu"):
