@@ -43,7 +43,8 @@ function categoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor 
       kernelFlag("fusedLosses") && yPred.dtype === "float32" &&
       tf.util.arraysEqual(yTrue.shape, yPred.shape) && crossEntropyKernelAvailable()
     ) {
-      return fusedCrossEntropy(tf.cast(yTrue, "float32"), yPred, epsilon());
+      const target = yTrue.dtype === "float32" ? yTrue : tf.cast(yTrue, "float32");
+      return fusedCrossEntropy(target, yPred, epsilon());
     }
     const last = yPred.rank - 1;
     const normalised = tf.div(yPred, tf.sum(yPred, last, true));
