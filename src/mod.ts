@@ -37,6 +37,7 @@ export type {
   GpuAdapterDescription,
   SetupBackendOptions,
 } from "./backend.ts";
+export type { CpuKernelsInfo, CpuKernelsRequest } from "./kernels/cpu_kernels.ts";
 export { RULE_NAMES, suggestAll, suggestLearningRate } from "./suggest.ts";
 export type { SuggestCurve } from "./suggest.ts";
 export { learningRateAt, learningRateSchedule } from "./schedule.ts";
