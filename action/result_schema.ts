@@ -9,6 +9,14 @@
 import { z } from "zod";
 import { InputError } from "../src/errors.ts";
 import type { LrFinderResult } from "../src/result.ts";
+import {
+  CPU_KERNELS_REQUESTS,
+  EVALUATE_SPLITS,
+  RULE_NAMES,
+  SCHEDULE_MODES,
+  STOP_REASONS,
+  SUGGEST_METHODS,
+} from "../src/vocabulary.ts";
 
 /** Most steps of one curve. */
 export const MAX_RESULT_STEPS = 100_000;
@@ -21,9 +29,6 @@ export const MAX_TEXT_LENGTH = 500;
 /** Longest description of a GPU adapter. */
 export const MAX_ADAPTER_LENGTH = 200;
 
-const RULES = ["valley", "steepest", "minimum", "slide", "combined"] as const;
-const STOP_REASONS = ["completed", "diverged", "non-finite", "time-budget", "aborted"] as const;
-
 const text = (max: number) => z.string().max(max);
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "expected an identifier");
 const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -33,11 +38,11 @@ const curve = z.array(lossValue).max(MAX_RESULT_STEPS);
 const stepIndex = z.int().min(0).max(MAX_RESULT_STEPS);
 
 const suggestion = z.union([
-  z.strictObject({ lr: positive, index: stepIndex, method: z.enum(RULES) }),
+  z.strictObject({ lr: positive, index: stepIndex, method: z.enum(RULE_NAMES) }),
   z.strictObject({
     lr: z.null(),
     index: z.null(),
-    method: z.enum(RULES),
+    method: z.enum(RULE_NAMES),
     reason: text(MAX_TEXT_LENGTH),
   }),
 ]);
@@ -63,18 +68,26 @@ const settings = z.strictObject({
   backend: z.enum(["webgpu", "wasm", "cpu"]),
   adapter: text(MAX_ADAPTER_LENGTH).optional(),
   adapterFound: adapter.optional(),
+  cpuKernels: z.strictObject({
+    kernels: z.enum(["blas", "wasm"]),
+    requested: z.enum(CPU_KERNELS_REQUESTS).optional(),
+    library: text(200).optional(),
+    libraryPath: text(400).optional(),
+    threads: z.int().min(1).max(4096),
+    fallback: text(MAX_TEXT_LENGTH).optional(),
+  }).optional(),
   optimizer,
   optimizerState: z.enum(["fresh", "copied"]),
   loss: identifier,
   startLr: positive,
   endLr: positive,
   numIters: z.int().min(1).max(MAX_RESULT_STEPS),
-  mode: z.enum(["exp", "linear"]),
+  mode: z.enum(SCHEDULE_MODES),
   smoothing: z.number().min(0).max(1),
   divergeThreshold: z.number().gt(1),
   runs: z.int().min(1).max(MAX_RESULT_RUNS),
-  evaluate: z.enum(["train", "validation"]),
-  suggest: z.enum(["auto", ...RULES]),
+  evaluate: z.enum(EVALUATE_SPLITS),
+  suggest: z.enum(SUGGEST_METHODS),
   trainSize: count,
   validationSize: count.optional(),
 });
@@ -106,7 +119,9 @@ export const resultSchema = z.strictObject({
   smoothed: curve,
   stopReason: z.enum(STOP_REASONS),
   suggestion,
-  suggestions: z.strictObject(Object.fromEntries(RULES.map((r) => [r, suggestion.optional()]))),
+  suggestions: z.strictObject(
+    Object.fromEntries(RULE_NAMES.map((r) => [r, suggestion.optional()])),
+  ),
   uncertainty: z.strictObject({
     low: positive,
     high: positive,

@@ -224,7 +224,11 @@ async function sweep(
   }
   let backend: BackendInfo;
   try {
-    backend = await setupBackend(request, { requireGpu: inputs.requireGpu });
+    backend = await setupBackend(request, {
+      requireGpu: inputs.requireGpu,
+      cpuKernels: config.cpuKernels,
+      threads: config.threads,
+    });
   } catch (error) {
     if (inputs.requireGpu && isInputError(error)) {
       throw new InputError(

@@ -4,6 +4,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { cpus } from "node:os";
+import { availableCores, cpuKernelsInfo } from "../src/kernels/cpu_kernels.ts";
 import { loadIdxDataset } from "../src/data/idx.ts";
 import type { Dataset } from "../src/data/dataset.ts";
 import { createRng } from "../src/random.ts";
@@ -136,6 +138,29 @@ export function productFlopsPerStep(model: tf.LayersModel, batch: number): numbe
     seenWeights = true;
   }
   return flops;
+}
+
+/** The CPU's model name as the operating system reports it. */
+export function cpuModel(): string {
+  try {
+    return cpus()[0]?.model?.trim() || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * One line naming the machine and the CPU kernels in use, to print beside every figure: CPU
+ * model, logical cores, and the BLAS library (or why the wasm kernels run) with its threads.
+ */
+export function machineLine(): string {
+  const kernels = cpuKernelsInfo();
+  const blas = kernels.kernels === "blas"
+    ? `BLAS ${kernels.library} (\`${kernels.libraryPath}\`), ${
+      kernels.threads === 1 ? "1 thread" : `up to ${kernels.threads} threads`
+    }`
+    : `wasm kernels (${kernels.fallback ?? "asked for"})`;
+  return `CPU ${cpuModel()}, ${availableCores()} logical cores; ${blas}`;
 }
 
 /** Median of a list of numbers (NaN for an empty list). */

@@ -7,9 +7,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { cpus } from "node:os";
+import { setupBackend } from "../src/backend.ts";
+import type { CpuKernelsInfo } from "../src/kernels/cpu_kernels.ts";
 import type { BenchOptions } from "./common.ts";
-import { loadAverage } from "./common.ts";
+import { cpuModel, loadAverage } from "./common.ts";
 
 /** A benchmark module: runs standalone and exports `run`, which returns its Markdown section. */
 interface BenchModule {
@@ -36,14 +37,6 @@ function exists(url: URL): boolean {
   }
 }
 
-function cpuModel(): string {
-  try {
-    return cpus()[0]?.model ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
 function osName(): string {
   try {
     const release = Deno.readTextFileSync("/etc/os-release");
@@ -54,8 +47,16 @@ function osName(): string {
   }
 }
 
+function kernelsLine(kernels: CpuKernelsInfo | undefined): string {
+  if (kernels === undefined) return "not started";
+  return kernels.kernels === "blas"
+    ? `native BLAS ${kernels.library} (\`${kernels.libraryPath}\`), threads ${kernels.threads} ` +
+      "(the default: the cores available)"
+    : `the SIMD wasm kernels (${kernels.fallback ?? "asked for"})`;
+}
+
 /** The header: machine, software, date and the exact command. */
-function header(options: BenchOptions, started: Date): string {
+function header(options: BenchOptions, started: Date, kernels?: CpuKernelsInfo): string {
   const memory = Deno.systemMemoryInfo();
   const args = Deno.args.filter((arg) => arg !== "--");
   const command = ["deno task bench", ...(args.length ? ["--", ...args] : [])].join(" ");
@@ -70,6 +71,7 @@ function header(options: BenchOptions, started: Date): string {
     }`,
     `- Date: ${started.toISOString()}`,
     `- CPU: ${cpuModel()}, ${navigator.hardwareConcurrency} logical cores`,
+    `- CPU kernels of the wasm backend: ${kernelsLine(kernels)}`,
     `- Memory: ${(memory.total / 2 ** 30).toFixed(1)} GiB`,
     `- OS: ${osName()}`,
     `- Deno ${Deno.version.deno}, V8 ${Deno.version.v8}, TypeScript ${Deno.version.typescript}`,
@@ -118,7 +120,8 @@ export async function refreshNotes(): Promise<string> {
 /** Runs every benchmark and writes `bench/RESULTS.md`; returns the document. */
 export async function runAll(options: BenchOptions = {}): Promise<string> {
   const started = new Date();
-  const sections: string[] = [header(options, started)];
+  const { cpuKernels } = await setupBackend("wasm");
+  const sections: string[] = [header(options, started, cpuKernels)];
   for (const bench of BENCHES) {
     const url = new URL(bench.file, HERE);
     if (!exists(url)) {

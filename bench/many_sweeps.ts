@@ -43,7 +43,8 @@ interface ChildResult {
 
 /** Child mode: `count` sweeps of `steps` steps; prints one JSON line. */
 async function child(count: number, steps: number): Promise<void> {
-  await setupBackend("wasm");
+  // One BLAS thread: the main thread's on-CPU time then counts all the work of every sweep.
+  await setupBackend("wasm", { threads: 1 });
   const { data, source } = await benchImages(8192);
   const model = tutorialMlp();
   model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });

@@ -605,7 +605,9 @@ export async function run(options: QualityOptions = {}): Promise<string> {
     out.push(text);
     log(text + "\n");
   };
-  await setupBackend("wasm");
+  // One BLAS thread: the threaded library may sum in another order from run to run, and the
+  // quality tables should come out the same when the bench runs again on this machine.
+  await setupBackend("wasm", { threads: 1 });
   const tasks = TASKS.filter((t) => {
     if (t.fashionMnist && !fashionMnistAvailable()) {
       console.warn(

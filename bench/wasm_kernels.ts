@@ -1,8 +1,9 @@
 /**
  * Times the wasm kernel overrides against the wasm backend's own kernels, op by op and for a
  * whole training step (tutorial MLP and a small CNN, batch 64, Adam, `trainOnBatch`),
- * measured side by side in one run: the overrides are registered and removed in turn, round
- * by round, and each side's median is kept. Asserts nothing about time.
+ * measured side by side in one run: the overrides are removed, registered with the wasm
+ * kernels, and registered with the native BLAS library on one thread, in turn, round by round,
+ * and each side's median is kept. Asserts nothing about time.
  *
  * Run: `deno run -A bench/wasm_kernels.ts [--quick] [--rounds N]` (prints the Markdown section).
  * @module
@@ -12,10 +13,12 @@ import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { setupBackend } from "../src/backend.ts";
 import { registerWasmKernels, unregisterWasmKernels } from "../src/kernels/mod.ts";
 import { assembleSimdKernels } from "../src/kernels/build_simd_kernels.ts";
+import { useCpuKernels } from "../src/kernels/cpu_kernels.ts";
 import { simdKernels } from "../src/kernels/simd_kernels.ts";
 import { allocScratch, freeScratch, type WasmBackend } from "../src/kernels/wasm_heap.ts";
 import {
   type BenchOptions,
+  cpuModel,
   fixed,
   loadAverage,
   median,
@@ -23,6 +26,17 @@ import {
   table,
   tutorialMlp,
 } from "./common.ts";
+
+/** The BLAS library's name where one can be used here, else undefined. */
+const BLAS_HERE: string | undefined = (() => {
+  try {
+    return useCpuKernels("blas").library;
+  } catch {
+    return undefined;
+  } finally {
+    useCpuKernels("wasm");
+  }
+})();
 
 /** Median milliseconds of `reps` runs, or undefined when the op fails (missing kernel). */
 function timeOp(run: () => void, reps: number): number | undefined {
@@ -43,33 +57,52 @@ function timeOp(run: () => void, reps: number): number | undefined {
 interface Sides {
   own?: number;
   ours?: number;
+  blas?: number;
 }
 
-/** Runs `measure` with the overrides off and on, alternating, and keeps each side's median. */
+/**
+ * Runs `measure` with the overrides off, on with the wasm kernels, and on with the BLAS library
+ * on one thread (where there is one), in turn, and keeps each side's median.
+ */
 async function sideBySide(
   rounds: number,
   measure: () => Promise<number | undefined> | number | undefined,
 ): Promise<Sides> {
-  const own: number[] = [];
-  const ours: number[] = [];
+  const sides: Record<keyof Sides, number[]> = { own: [], ours: [], blas: [] };
   for (let round = 0; round < rounds; round++) {
+    await setupBackend("wasm", { cpuKernels: "wasm" });
     unregisterWasmKernels();
-    const a = await measure();
+    const own = await measure();
     registerWasmKernels();
-    const b = await measure();
-    if (a !== undefined) own.push(a);
-    if (b !== undefined) ours.push(b);
+    const ours = await measure();
+    let blas: number | undefined;
+    if (BLAS_HERE) {
+      await setupBackend("wasm", { cpuKernels: "blas", threads: 1 });
+      blas = await measure();
+    }
+    if (own !== undefined) sides.own.push(own);
+    if (ours !== undefined) sides.ours.push(ours);
+    if (blas !== undefined) sides.blas.push(blas);
   }
-  return {
-    own: own.length ? median(own) : undefined,
-    ours: ours.length ? median(ours) : undefined,
-  };
+  await setupBackend("wasm", { cpuKernels: "wasm" });
+  const middle = (values: number[]) => (values.length ? median(values) : undefined);
+  return { own: middle(sides.own), ours: middle(sides.ours), blas: middle(sides.blas) };
 }
 
 function row(name: string, t: Sides): string[] {
   const show = (ms: number | undefined) => (ms === undefined ? "missing" : fixed(ms, 3));
-  const ratio = t.own !== undefined && t.ours !== undefined ? `${fixed(t.own / t.ours, 1)}x` : "";
-  return [name, show(t.own), show(t.ours), ratio];
+  const ratio = (ms: number | undefined) =>
+    t.own !== undefined && ms !== undefined ? `${fixed(t.own / ms, 1)}x` : "";
+  const cells = [name, show(t.own), show(t.ours), ratio(t.ours)];
+  if (BLAS_HERE) cells.push(show(t.blas), ratio(t.blas));
+  return cells;
+}
+
+/** Column heads of {@linkcode row}'s tables. */
+function heads(first: string): string[] {
+  const cells = [first, "wasm own ms", "overrides, wasm kernels ms", "speed-up"];
+  if (BLAS_HERE) cells.push("overrides, BLAS 1 thread ms", "speed-up");
+  return cells;
 }
 
 function kernelOp(name: string, inputs: tf.NamedTensorMap, attrs: object): () => void {
@@ -139,6 +172,12 @@ interface RawKernels {
   patches(x: number, cols: number, geo: number, mode: number): void;
 }
 
+function beforeAfter(name: string, before: number[], after: number[]): string[] {
+  const b = median(before);
+  const a = median(after);
+  return [name, fixed(b, 3), fixed(a, 3), `${fixed(b / a, 1)}x`];
+}
+
 /** Two builds of the SIMD module side by side: fused multiply-add, and short-run copies. */
 async function internalsTable(backend: WasmBackend, rounds: number): Promise<string> {
   const source = await Deno.readTextFile(
@@ -198,10 +237,7 @@ async function internalsTable(backend: WasmBackend, rounds: number): Promise<str
       after.push(best(call(fma)));
     }
     [a, b, c].forEach((buffer) => freeScratch(backend, buffer));
-    rows.push(row(`SIMD product ${name}: mul + add, then relaxed_madd`, {
-      own: median(before),
-      ours: median(after),
-    }));
+    rows.push(beforeAfter(`SIMD product ${name}: mul + add, then relaxed_madd`, before, after));
   }
   // Patch matrix of a one-channel image batch: 12-byte runs, copied by a loop or by one store.
   const geometry = [0, 64, 28, 28, 1, 26, 26, 3, 3, 1, 1, 1, 1, 0, 0];
@@ -216,10 +252,11 @@ async function internalsTable(backend: WasmBackend, rounds: number): Promise<str
     }
   }
   [x, patches, geo].forEach((buffer) => freeScratch(backend, buffer));
-  rows.push(row("im2col 64x28x28x1, 3x3: run by run, then one vector store per run", {
-    own: median(copies[0]),
-    ours: median(copies[1]),
-  }));
+  rows.push(beforeAfter(
+    "im2col 64x28x28x1, 3x3: run by run, then one vector store per run",
+    copies[0],
+    copies[1],
+  ));
   return table(["kernel (best of 10 per round)", "before ms", "after ms", "speed-up"], rows);
 }
 
@@ -228,7 +265,7 @@ export async function run(options: BenchOptions = {}): Promise<string> {
   const roundsArg = Deno.args.indexOf("--rounds");
   const rounds = roundsArg >= 0 ? Number(Deno.args[roundsArg + 1]) : options.quick ? 2 : 7;
   const reps = options.quick ? 4 : 10;
-  await setupBackend("wasm");
+  await setupBackend("wasm", { cpuKernels: "wasm" });
   const backend = tf.backend() as unknown as WasmBackend;
   const loadBefore = loadAverage();
   const lines = [
@@ -236,7 +273,10 @@ export async function run(options: BenchOptions = {}): Promise<string> {
     "",
     `wasm backend: SIMD ${await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")}, threads ` +
     `${getThreadsCount()}, SIMD module ${simdKernels(backend) ? "on" : "off"}; ` +
-    `median ms of ${rounds} rounds, overrides off and on in turn.`,
+    `median ms of ${rounds} rounds; in each, the overrides off, on with the wasm kernels` +
+    (BLAS_HERE ? ", and on with the native BLAS library on one thread," : "") +
+    ` in turn. CPU ${cpuModel()}; ` +
+    (BLAS_HERE ? `BLAS ${BLAS_HERE}.` : "no BLAS library here (wasm kernels only)."),
     "",
   ];
 
@@ -340,7 +380,7 @@ export async function run(options: BenchOptions = {}): Promise<string> {
   for (const [name, runOp] of ops) {
     opRows.push(row(name, await sideBySide(rounds, () => timeOp(runOp, reps))));
   }
-  lines.push(table(["op", "wasm own ms", "with overrides ms", "speed-up"], opRows));
+  lines.push(table(heads("op"), opRows));
 
   const batch = {
     images: tf.randomUniform([64, 28, 28, 1]),
@@ -368,7 +408,7 @@ export async function run(options: BenchOptions = {}): Promise<string> {
     "",
     "Training step (`trainOnBatch`, batch 64, TensorFlow.js's Adam, the same batch every step):",
     "",
-    table(["model", "wasm own ms", "with overrides ms", "speed-up"], stepRows),
+    table(heads("model"), stepRows),
     "",
     `Load average before: ${loadBefore}; after: ${loadAverage()}.`,
   );

@@ -5,6 +5,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
+import {
+  type CpuKernelsInfo,
+  type CpuKernelsRequest,
+  useCpuKernels,
+} from "./kernels/cpu_kernels.ts";
 import { registerWasmKernels } from "./kernels/mod.ts";
 import { InputError } from "./errors.ts";
 import { BACKEND_REQUESTS, type BackendRequest } from "./vocabulary.ts";
@@ -34,12 +39,23 @@ export interface BackendInfo {
   adapter?: GpuAdapterDescription;
   /** Why this backend was chosen, for logs and reports. */
   reason: string;
+  /** The kernels of matrix products and convolutions (wasm only): native BLAS or wasm. */
+  cpuKernels?: CpuKernelsInfo;
 }
 
 /** Options of {@linkcode setupBackend}. */
 export interface SetupBackendOptions {
   /** Fail unless a real (non-fallback) GPU adapter is found. */
   requireGpu?: boolean;
+  /**
+   * Kernels of the wasm backend's matrix products and convolutions: `auto` (default) the
+   * machine's BLAS library when Deno may load it (`--allow-ffi`) and it passes a startup check,
+   * else the SIMD wasm kernels; `blas` fails unless the library can be used; `wasm` never
+   * loads native code.
+   */
+  cpuKernels?: CpuKernelsRequest;
+  /** BLAS threads for large products; default the cores available. */
+  threads?: number;
 }
 
 /** An error in choosing or starting a backend that the user can fix. */
@@ -141,14 +157,16 @@ export async function setupBackend(
       );
     }
   }
+  let cpuKernels: CpuKernelsInfo | undefined;
   if (name === "wasm") {
+    cpuKernels = useCpuKernels(options.cpuKernels ?? "auto", { threads: options.threads });
     useInstalledWasmBinaries();
     registerWasmKernels();
   }
   const ok = await tf.setBackend(name);
   if (!ok) throw new BackendError(`backend ${name} failed to start`);
   await tf.ready();
-  lastStarted = { name, adapter, reason };
+  lastStarted = { name, adapter, reason, ...(cpuKernels ? { cpuKernels } : {}) };
   return lastStarted;
 }
 

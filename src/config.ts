@@ -33,7 +33,13 @@ import {
   sweepSchema,
 } from "./settings_schema.ts";
 import { ConfigError, configIssues, describe, strictObject } from "./validation.ts";
-import { BACKEND_REQUESTS, type BackendRequest, type SuggestMethod } from "./vocabulary.ts";
+import {
+  BACKEND_REQUESTS,
+  type BackendRequest,
+  CPU_KERNELS_REQUESTS,
+  type CpuKernelsRequest,
+  type SuggestMethod,
+} from "./vocabulary.ts";
 
 /** A validated config with defaults filled in and a `name`. */
 export interface LrFinderConfig {
@@ -57,6 +63,10 @@ export interface LrFinderConfig {
   suggest: SuggestMethod;
   /** TensorFlow.js backend. */
   backend: BackendRequest;
+  /** Kernels of the wasm backend's products and convolutions; default auto. */
+  cpuKernels?: CpuKernelsRequest;
+  /** Threads of the BLAS library on the wasm backend; default the cores available. */
+  threads?: number;
 }
 
 /** A config as written: every field but `model` and `data` optional, an optimizer by name too. */
@@ -81,6 +91,10 @@ export interface LrFinderConfigInput {
   suggest?: SuggestMethod;
   /** See {@linkcode LrFinderConfig}. */
   backend?: BackendRequest;
+  /** See {@linkcode LrFinderConfig}. */
+  cpuKernels?: CpuKernelsRequest;
+  /** See {@linkcode LrFinderConfig}. */
+  threads?: number;
 }
 
 /** The zod schema of `lr-finder.json` (its output's `name` may still be missing). */
@@ -104,6 +118,13 @@ export const configSchema = strictObject({
     "Rule for the suggested rate",
   ),
   backend: z.enum(BACKEND_REQUESTS).default(DEFAULTS.backend).describe("TensorFlow.js backend"),
+  cpuKernels: z.enum(CPU_KERNELS_REQUESTS).optional().describe(
+    "Matrix products and convolutions on the wasm backend: auto (default: the machine's BLAS " +
+      "library when Deno may load it, else the wasm kernels), blas (fail without it) or wasm",
+  ),
+  threads: z.int().min(1).optional().describe(
+    "Threads of the BLAS library on the wasm backend; default the cores available",
+  ),
 }).superRefine((config, ctx) => {
   const evaluate = (config.sweep as { evaluate?: string } | undefined)?.evaluate;
   const data = config.data as { validation?: unknown } | undefined;
@@ -153,6 +174,10 @@ export interface ConfigOverrides {
   suggest?: SuggestMethod;
   /** Backend request. */
   backend?: BackendRequest;
+  /** Kernels of the wasm backend's products: auto, blas or wasm. */
+  cpuKernels?: CpuKernelsRequest;
+  /** BLAS threads. */
+  threads?: number;
 }
 
 /** Options of {@linkcode parseConfig}. */
@@ -235,7 +260,16 @@ export function mergeConfig<T extends LrFinderConfig>(
   const { baseDir, configPath, ...plain } = base as LrFinderConfig & Partial<ResolvedConfig>;
   const at = (p: string) => options.baseDir ? resolve(options.baseDir, p) : p;
   const merged: Record<string, unknown> = { ...plain };
-  for (const key of ["name", "loss", "batchSize", "suggest", "backend"] as const) {
+  const keys = [
+    "name",
+    "loss",
+    "batchSize",
+    "suggest",
+    "backend",
+    "cpuKernels",
+    "threads",
+  ] as const;
+  for (const key of keys) {
     if (overrides[key] !== undefined) merged[key] = overrides[key];
   }
   if (overrides.model !== undefined) merged.model = at(overrides.model);

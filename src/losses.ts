@@ -1,11 +1,14 @@
 /**
  * Loss functions by name, with the same mathematics as TensorFlow.js Layers' built-in losses
  * (tests check them against a compiled model's own loss functions). Each returns the per-sample
- * loss; the training step takes its mean.
+ * loss; the training step takes its mean. Categorical cross-entropy runs as one fused kernel on
+ * the wasm and cpu backends (`kernels/cross_entropy.ts`), with the same rounding.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { InputError } from "./errors.ts";
+import { crossEntropyKernelAvailable, fusedCrossEntropy } from "./kernels/cross_entropy.ts";
+import { kernelFlag } from "./kernels/flags.ts";
 import { canonicalLossName, LOSS_NAMES, type LossName } from "./loss_names.ts";
 
 /** A per-sample loss: `(yTrue, yPred) => loss of shape [batch, ...]`. */
@@ -29,6 +32,13 @@ function epsilon(): number {
 
 function categoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
+    if (
+      kernelFlag("fusedLosses") && yPred.dtype === "float32" &&
+      tf.util.arraysEqual(yTrue.shape, yPred.shape) && crossEntropyKernelAvailable()
+    ) {
+      const target = yTrue.dtype === "float32" ? yTrue : tf.cast(yTrue, "float32");
+      return fusedCrossEntropy(target, yPred, epsilon());
+    }
     const last = yPred.rank - 1;
     const normalised = tf.div(yPred, tf.sum(yPred, last, true));
     const clipped = tf.clipByValue(normalised, epsilon(), 1 - epsilon());

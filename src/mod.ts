@@ -56,6 +56,8 @@ export type {
   GpuAdapterDescription,
   SetupBackendOptions,
 } from "./backend.ts";
+export type { CpuKernelsInfo } from "./result.ts";
+export type { CpuKernelsRequest } from "./vocabulary.ts";
 export { RULES, suggestAll, suggestLearningRate } from "./suggest.ts";
 export type { Rule, SuggestCurve } from "./suggest.ts";
 export { RULE_NAMES, SUGGEST_METHODS } from "./vocabulary.ts";

@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { KernelConfig } from "@tensorflow/tfjs";
 import { InputError } from "./errors.ts";
 import { ADAM_UPDATE, adamUpdateCpuConfig, adamUpdateWasmConfig } from "./kernels/adam_update.ts";
+import { kernelFlag } from "./kernels/flags.ts";
 import {
   isOptimizerName,
   OPTIMIZER_NAMES,
@@ -198,16 +199,6 @@ const FUSED_ADAM: Record<string, KernelConfig> = {
   cpu: adamUpdateCpuConfig,
 };
 
-let fusedUpdates = true;
-
-/**
- * Turns fused optimizer updates on or off for later steps (benchmarks compare both; the
- * results are bitwise the same).
- */
-export function setFusedUpdatesEnabled(on: boolean): void {
-  fusedUpdates = on;
-}
-
 /** True when Adam steps on the current backend can use the fused kernel (registered here). */
 function fusedAdamAvailable(): boolean {
   const backend = tf.getBackend();
@@ -229,7 +220,7 @@ export function trainingStep(
   step: { loss: () => tf.Scalar; variables: tf.Variable[] },
 ): tf.Scalar {
   const { loss: f, variables } = step;
-  const fusable = fusedUpdates && optimizer.getClassName() === "Adam" &&
+  const fusable = kernelFlag("fusedUpdates") && optimizer.getClassName() === "Adam" &&
     variables.every((v) => v.dtype === "float32") && fusedAdamAvailable();
   if (!fusable) {
     return optimizer.minimize(f, true, variables)!;

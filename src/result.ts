@@ -3,8 +3,8 @@
  * (`version: 1`, see DESIGN.md). Non-finite losses are written as `null` so the JSON stays valid.
  * @module
  */
-
 import type {
+  CpuKernelsRequest,
   EvaluateSplit,
   RuleName,
   ScheduleMode,
@@ -53,6 +53,25 @@ export interface Band {
   high: (number | null)[];
 }
 
+/** Which kernels run, and why (recorded in a result's `settings.cpuKernels`). */
+export interface CpuKernelsInfo {
+  /** The kernels that run matrix products and convolutions on the wasm backend. */
+  kernels: "blas" | "wasm";
+  /** What was asked for; absent when nothing was (the wasm kernels by default). */
+  requested?: CpuKernelsRequest;
+  /** The BLAS library's name and version as it reports them (with `blas`). */
+  library?: string;
+  /** The BLAS library's file (with `blas`). */
+  libraryPath?: string;
+  /**
+   * Threads of the large products: the `threads` setting with `blas` (the library's own
+   * choice when it has no thread control), 1 with `wasm` (the wasm backend is single-threaded).
+   */
+  threads: number;
+  /** Why `auto` fell back to the wasm kernels. */
+  fallback?: string;
+}
+
 /** Everything that shaped the curve, so that a result can be reproduced. */
 export interface Settings {
   /** Seed of the data order (run `r` uses `seed + r`). */
@@ -78,6 +97,11 @@ export interface Settings {
     /** True for software adapters such as llvmpipe. */
     isFallbackAdapter: boolean;
   };
+  /**
+   * On the wasm backend: which kernels ran the matrix products and convolutions (the native
+   * BLAS library, its name, file and threads, or the wasm kernels and why).
+   */
+  cpuKernels?: CpuKernelsInfo;
   /** Optimizer name and its hyper-parameters (without the learning rate, which is swept). */
   optimizer: { name: string; [param: string]: unknown };
   /** Whether the optimizer's accumulated state was copied into the sweep or started fresh. */

@@ -46,8 +46,11 @@ export async function runConfig(
   config: ResolvedConfig,
   options: RunConfigOptions = {},
 ): Promise<LrFinderResult> {
-  const backend = options.backend ??
-    await setupBackend(config.backend, { requireGpu: options.requireGpu });
+  const backend = options.backend ?? await setupBackend(config.backend, {
+    requireGpu: options.requireGpu,
+    cpuKernels: config.cpuKernels,
+    threads: config.threads,
+  });
   const splits = await loadDataSplits(config.data, { baseDir: config.baseDir });
   const loaded = await loadModel(config.model, { baseDir: config.baseDir });
   try {

@@ -16,6 +16,7 @@ import { InputError } from "./errors.ts";
 import { type LossFunction, lossFunction } from "./losses.ts";
 import type { LossName } from "./loss_names.ts";
 import type { OptimizerSpec } from "./optimizer_spec.ts";
+import { cpuKernelsInfo } from "./kernels/cpu_kernels.ts";
 import { describeOptimizer } from "./optimizers.ts";
 import type { Settings } from "./result.ts";
 import { learningRateSchedule } from "./schedule.ts";
@@ -143,6 +144,7 @@ export function planSweep(
     batchSize,
     backend: backendName,
     ...adapterSettings(backendName, options.backend?.adapter),
+    ...(backendName === "wasm" ? { cpuKernels: cpuKernelsInfo() } : {}),
     optimizer: optimizerParams,
     optimizerState: "fresh",
     loss: loss.name,

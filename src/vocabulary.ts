@@ -51,3 +51,9 @@ export const BACKEND_REQUESTS = ["auto", "webgpu", "wasm", "cpu"] as const;
 
 /** A backend a user may ask for. */
 export type BackendRequest = typeof BACKEND_REQUESTS[number];
+
+/** The requests a user may make, in the order help texts list them. */
+export const CPU_KERNELS_REQUESTS = ["auto", "blas", "wasm"] as const;
+
+/** What a user may ask for. */
+export type CpuKernelsRequest = typeof CPU_KERNELS_REQUESTS[number];

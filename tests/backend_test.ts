@@ -2,7 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { setupBackend } from "../src/backend.ts";
 import { isInputError } from "../src/errors.ts";
+import { type CpuKernelsRequest, useCpuKernels } from "../src/kernels/cpu_kernels.ts";
 import { findLearningRate } from "../src/sweep.ts";
+import { BLAS_MISSING } from "./kernels_compare.ts";
 import { blobs, mlp } from "./helpers.ts";
 import { requireResource, WEBGPU_ADAPTER } from "./resources.ts";
 
@@ -26,8 +28,11 @@ const TOLERANCE = 1e-4;
 
 const data = blobs(256, 8, 3);
 
-async function sweepOn(backend: "cpu" | "wasm" | "webgpu"): Promise<(number | null)[]> {
-  const info = await setupBackend(backend);
+async function sweepOn(
+  backend: "cpu" | "wasm" | "webgpu",
+  cpuKernels?: CpuKernelsRequest,
+): Promise<(number | null)[]> {
+  const info = await setupBackend(backend, { cpuKernels });
   assert.equal(tf.getBackend(), backend);
   const model = mlp(8, 3, 16);
   const tensors = tf.memory().numTensors;
@@ -38,6 +43,7 @@ async function sweepOn(backend: "cpu" | "wasm" | "webgpu"): Promise<(number | nu
     backend: info,
   });
   assert.equal(result.settings.backend, backend);
+  assert.deepEqual(result.settings.cpuKernels, info.cpuKernels, "the CPU kernels are recorded");
   assert.equal(result.losses.length, 20);
   assert.equal(tf.memory().numTensors, tensors);
   model.dispose();
@@ -53,7 +59,39 @@ function assertClose(actual: (number | null)[], expected: (number | null)[]): vo
 }
 
 Deno.test("cpu and wasm sweeps give the same curve within tolerance", async () => {
-  assertClose(await sweepOn("cpu"), await sweepOn("wasm"));
+  assertClose(await sweepOn("cpu"), await sweepOn("wasm", "wasm"));
+});
+
+Deno.test({
+  name: "wasm sweeps on the native BLAS library give the wasm kernels' curve",
+  ignore: BLAS_MISSING !== undefined,
+}, async () => {
+  try {
+    assertClose(await sweepOn("wasm", "blas"), await sweepOn("wasm", "wasm"));
+    assertClose(await cnnSweepOn("wasm", "blas"), await cnnSweepOn("wasm", "wasm"));
+  } finally {
+    useCpuKernels("wasm");
+  }
+});
+
+Deno.test("setupBackend reports the CPU kernels on wasm only, and passes threads on", async () => {
+  const wasm = await setupBackend("wasm", { cpuKernels: "wasm" });
+  assert.deepEqual(wasm.cpuKernels, { kernels: "wasm", requested: "wasm", threads: 1 });
+  const cpu = await setupBackend("cpu", { cpuKernels: "blas" });
+  assert.equal(cpu.cpuKernels, undefined, "the cpu backend has no CPU kernel choice");
+  if (BLAS_MISSING === undefined) {
+    try {
+      const blas = await setupBackend("wasm", { cpuKernels: "blas", threads: 1 });
+      assert.equal(blas.cpuKernels?.kernels, "blas");
+      assert.equal(blas.cpuKernels?.threads, 1);
+    } finally {
+      useCpuKernels("wasm");
+    }
+  }
+  await assert.rejects(
+    setupBackend("wasm", { threads: 0 }),
+    (error: Error) => isInputError(error) && /^threads must be/.test(error.message),
+  );
 });
 
 Deno.test(gpu.test({
@@ -168,8 +206,11 @@ function smallCnn(): tf.Sequential {
 
 const images = blobs(128, 64, 3, 9);
 
-async function cnnSweepOn(backend: "cpu" | "wasm" | "webgpu"): Promise<(number | null)[]> {
-  const info = await setupBackend(backend);
+async function cnnSweepOn(
+  backend: "cpu" | "wasm" | "webgpu",
+  cpuKernels?: CpuKernelsRequest,
+): Promise<(number | null)[]> {
+  const info = await setupBackend(backend, { cpuKernels });
   const model = smallCnn();
   const tensors = tf.memory().numTensors;
   const result = await findLearningRate(model, { ...images, xShape: [8, 8, 1] }, {

@@ -170,3 +170,11 @@ Deno.test("flagOverrides passes non-numbers through so the schema reports their 
   assert.equal(overrides.sweep?.startLr, 1e-5);
   assert.equal(overrides.sweep?.seed, "" as unknown as number);
 });
+
+Deno.test("--cpu-kernels and --threads override the config", () => {
+  const overrides = flagOverrides(
+    parseCliArgs(["--cpu-kernels", "blas", "--threads", "3"]).values,
+  );
+  assert.equal(overrides.cpuKernels, "blas");
+  assert.equal(overrides.threads, 3);
+});

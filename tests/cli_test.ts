@@ -23,13 +23,13 @@ interface CliRun {
 }
 
 /** The arguments of `deno` that run the CLI as `deno task lr-find` does, then `args`. */
-function cliArgs(...args: string[]): string[] {
-  return ["run", ...TASK_FLAGS, "--config", join(ROOT, "deno.json"), CLI, ...args];
+function cliArgs(args: string[], permissions = TASK_FLAGS): string[] {
+  return ["run", ...permissions, "--config", join(ROOT, "deno.json"), CLI, ...args];
 }
 
-async function runCli(args: string[], cwd: string): Promise<CliRun> {
+async function runCli(args: string[], cwd: string, permissions = TASK_FLAGS): Promise<CliRun> {
   const command = new Deno.Command(Deno.execPath(), {
-    args: cliArgs(...args),
+    args: cliArgs(args, permissions),
     cwd,
     stdin: "null",
     stdout: "piped",
@@ -339,7 +339,7 @@ Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async
   const out = join(dir, "interrupted");
   await Deno.writeTextFile(join(dir, "slow_model.ts"), SLOW_MODEL);
   const child = new Deno.Command(Deno.execPath(), {
-    args: cliArgs(
+    args: cliArgs([
       "lr-finder.json",
       "--model",
       "slow_model.ts",
@@ -349,7 +349,7 @@ Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async
       "1e-4",
       "--out",
       out,
-    ),
+    ]),
     cwd: dir,
     stdin: "null",
     stdout: "piped",
@@ -396,7 +396,7 @@ Deno.test(script.test({
   fn: async () => {
     const shell = [
       "deno",
-      ...cliArgs("lr-finder.json", "--steps", "30", "--out", join(dir, "tty")),
+      ...cliArgs(["lr-finder.json", "--steps", "30", "--out", join(dir, "tty")]),
       ">/dev/null",
     ].map((part) => part.startsWith(">") ? part : `'${part}'`).join(" ");
     const output = await new Deno.Command(script.value!, {
@@ -425,4 +425,37 @@ Deno.test("defaultOutDir makes a safe folder name", () => {
   assert.equal(defaultOutDir("a/b c"), join("lr-finder-out", "a-b-c"));
   assert.equal(defaultOutDir("../up"), join("lr-finder-out", "up"));
   assert.equal(defaultOutDir(".."), join("lr-finder-out", "run"));
+});
+
+Deno.test("--cpu-kernels blas without --allow-ffi exits 2 naming the flag; auto falls back", async () => {
+  const withoutFfi = TASK_FLAGS.filter((flag) => flag !== "--allow-ffi");
+  const run = (kernels: string) =>
+    runCli(
+      [
+        "lr-finder.json",
+        "--backend",
+        "wasm",
+        "--cpu-kernels",
+        kernels,
+        "--json",
+        "--quiet",
+        "--out",
+        join(dir, `no-ffi-${kernels}`),
+      ],
+      dir,
+      withoutFfi,
+    );
+  const blas = await run("blas");
+  assert.equal(blas.code, EXIT_CODES.badInput, blas.stderr);
+  assert.match(blas.stderr, /^error: cpuKernels "blas" needs permission .*--allow-ffi/m);
+  assertNoStackTrace(blas.stderr);
+  const auto = await run("auto");
+  assert.equal(auto.code, 0, auto.stderr);
+  const result = JSON.parse(auto.stdout) as LrFinderResult;
+  assert.deepEqual(result.settings.cpuKernels, {
+    kernels: "wasm",
+    requested: "auto",
+    threads: 1,
+    fallback: "Deno runs without --allow-ffi",
+  });
 });

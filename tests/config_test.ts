@@ -132,7 +132,7 @@ Deno.test("config: unknown keys are rejected with a did-you-mean hint", () => {
     {
       path: "colour",
       message: "unknown key; expected one of $schema, name, model, data, loss, optimizer, " +
-        "batchSize, sweep, suggest, backend",
+        "batchSize, sweep, suggest, backend, cpuKernels, threads",
     },
   ]);
   assert.deepEqual(configError({ ...MINIMAL, sweep: { start_lr: 1e-6 } }).issues, [
@@ -329,4 +329,21 @@ Deno.test("config: mergeConfig applies overrides and validates again", () => {
   assert.equal(kept.configPath, "/cfg/lr-finder.json");
   assert.equal(kept.suggest, "valley");
   assert.equal(base.batchSize, 64, "the base config is not changed");
+});
+
+Deno.test("config: cpuKernels and threads are optional, checked, and merge from overrides", () => {
+  const parsed = parseConfig({ ...MINIMAL, cpuKernels: "blas", threads: 4 });
+  assert.equal(parsed.cpuKernels, "blas");
+  assert.equal(parsed.threads, 4);
+  assert.equal(parseConfig(MINIMAL).cpuKernels, undefined, "auto when absent");
+  assert.deepEqual(
+    configError({ ...MINIMAL, cpuKernels: "mkl", threads: 0 }).issues.map((i) => i.path),
+    [
+      "cpuKernels",
+      "threads",
+    ],
+  );
+  const merged = mergeConfig(parsed, { cpuKernels: "wasm", threads: 1 });
+  assert.equal(merged.cpuKernels, "wasm");
+  assert.equal(merged.threads, 1);
 });

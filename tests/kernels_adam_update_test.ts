@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { setKernelFlags } from "../src/kernels/flags.ts";
 import { setupBackend } from "../src/backend.ts";
 import {
   ADAM_UPDATE,
   adamUpdateCpuConfig,
   adamUpdateWasmConfig,
 } from "../src/kernels/adam_update.ts";
-import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
 import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 const SHAPES = [[1], [3], [7, 5], [784, 128], [3, 3, 16, 32], [130]];
@@ -48,14 +48,14 @@ function adamStep([w, g, m, vRaw]: tf.Tensor[]): tf.Tensor {
 for (const simd of [true, false]) {
   Deno.test(`${ADAM_UPDATE} on wasm gives bitwise cpu's Adam arithmetic (SIMD module ${simd ? "on" : "off"})`, async () => {
     ensureRegistered();
-    setSimdKernelsEnabled(simd);
+    const previous = setKernelFlags({ simdKernels: simd });
     try {
       for (const shape of SHAPES) {
         const r = await compareWithCpu(adamStep, [shape, shape, shape, shape]);
         assertMatchesCpu(r, `shape ${shape}`, 0);
       }
     } finally {
-      setSimdKernelsEnabled(true);
+      setKernelFlags(previous);
     }
   });
 }

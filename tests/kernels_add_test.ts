@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { setKernelFlags } from "../src/kernels/flags.ts";
 import { isRowBroadcast } from "../src/kernels/add.ts";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
-import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
 import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 const CASES: number[][][] = [
@@ -33,7 +33,7 @@ Deno.test("isRowBroadcast accepts a vector over the last axes only", () => {
 for (const simd of [true, false]) {
   Deno.test(`Add on wasm gives bitwise cpu's sums (SIMD module ${simd ? "on" : "off"})`, async () => {
     registerWasmKernels();
-    setSimdKernelsEnabled(simd);
+    const previous = setKernelFlags({ simdKernels: simd });
     try {
       for (const shapes of CASES) {
         const r = await compareWithCpu(([a, b]) => tf.add(a, b), shapes);
@@ -42,7 +42,7 @@ for (const simd of [true, false]) {
         assertMatchesCpu(r, label, 0);
       }
     } finally {
-      setSimdKernelsEnabled(true);
+      setKernelFlags(previous);
     }
   });
 }

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { setKernelFlags } from "../src/kernels/flags.ts";
 import { registerWasmKernels, wasmKernelsRegistered } from "../src/kernels/mod.ts";
-import { setProductForm } from "../src/kernels/mat_mul.ts";
-import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
-import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
+import { assertMatchesCpu, compareWithCpu, KERNEL_PATHS } from "./kernels_compare.ts";
 
 const CASES: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
   { a: [64, 784], b: [64, 128], ta: true, tb: false },
@@ -20,50 +19,74 @@ const CASES: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
   { a: [6, 0], b: [0, 4], ta: false, tb: false },
 ];
 
-for (const form of ["auto", "simd", "direct", "swapped"] as const) {
-  Deno.test(`BatchMatMul on wasm matches cpu (form ${form})`, async () => {
+const FORMS = [
+  ...(["auto", "simd", "direct", "swapped"] as const).map((form) => ({
+    form,
+    kernels: "wasm" as const,
+    ignore: false,
+  })),
+  { form: "blas" as const, ...KERNEL_PATHS[1] },
+];
+
+for (const { form, kernels, ignore } of FORMS) {
+  Deno.test({
+    name: `BatchMatMul on wasm matches cpu (${kernels} kernels, form ${form})`,
+    ignore,
+  }, async () => {
     registerWasmKernels();
-    setProductForm(form);
+    const previous = setKernelFlags({ productForm: form });
     try {
       for (const c of CASES) {
-        const r = await compareWithCpu(([a, b]) => tf.matMul(a, b, c.ta, c.tb), [c.a, c.b]);
+        const r = await compareWithCpu(([a, b]) => tf.matMul(a, b, c.ta, c.tb), [c.a, c.b], {
+          cpuKernels: kernels,
+        });
         const label = `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb}`;
         assert.deepEqual(r.shape, r.cpuShape, label);
         assertMatchesCpu(r, label);
       }
     } finally {
-      setProductForm("auto");
+      setKernelFlags(previous);
     }
   });
 }
 
 Deno.test("BatchMatMul on wasm matches cpu without the SIMD module (XNNPACK only)", async () => {
   registerWasmKernels();
-  setSimdKernelsEnabled(false);
+  const previous = setKernelFlags({ simdKernels: false });
   try {
     for (const c of CASES.slice(0, 4)) {
       const r = await compareWithCpu(([a, b]) => tf.matMul(a, b, c.ta, c.tb), [c.a, c.b]);
       assertMatchesCpu(r, `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb}`);
     }
   } finally {
-    setSimdKernelsEnabled(true);
+    setKernelFlags(previous);
   }
 });
 
-Deno.test("BatchMatMul reuses weights correctly when the same right-hand side comes again", async () => {
-  registerWasmKernels();
-  assert.ok(wasmKernelsRegistered());
-  for (let i = 0; i < 3; i++) {
-    const r = await compareWithCpu(([a, b]) =>
-      tf.tidy(() => {
-        const first = tf.matMul(a, b);
-        const second = tf.matMul(tf.neg(a), b);
-        const third = tf.matMul(a, b.reshape([b.shape[1]!, b.shape[0]!]), false, true);
-        return tf.concat([first, second, third]);
-      }), [[16, 24], [24, 24]]);
-    assertMatchesCpu(r, `round ${i}`);
-  }
-});
+for (const { kernels, ignore } of KERNEL_PATHS) {
+  Deno.test({
+    name:
+      `BatchMatMul reuses weights correctly when the same right-hand side comes again (${kernels} kernels)`,
+    ignore,
+  }, async () => {
+    registerWasmKernels();
+    assert.ok(wasmKernelsRegistered());
+    for (let i = 0; i < 3; i++) {
+      const r = await compareWithCpu(
+        ([a, b]) =>
+          tf.tidy(() => {
+            const first = tf.matMul(a, b);
+            const second = tf.matMul(tf.neg(a), b);
+            const third = tf.matMul(a, b.reshape([b.shape[1]!, b.shape[0]!]), false, true);
+            return tf.concat([first, second, third]);
+          }),
+        [[16, 24], [24, 24]],
+        { cpuKernels: kernels },
+      );
+      assertMatchesCpu(r, `round ${i}`);
+    }
+  });
+}
 
 Deno.test("BatchMatMul rejects mismatched inner dimensions", async () => {
   registerWasmKernels();

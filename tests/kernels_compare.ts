@@ -1,11 +1,13 @@
 /**
  * Test helper (not a test module): runs an op on the wasm backend with the kernel overrides
- * and on the cpu backend, on the same fresh random inputs, and compares.
+ * (the wasm kernels or the native BLAS library) and on the cpu backend, on the same fresh
+ * random inputs, and compares.
  * @module
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
+import { useCpuKernels } from "../src/kernels/cpu_kernels.ts";
 import { createRng } from "../src/random.ts";
 
 /**
@@ -28,12 +30,52 @@ export function freshSeed(): number {
   return replay === undefined ? crypto.getRandomValues(new Uint32Array(1))[0] : Number(replay);
 }
 
+/** The kernels of the wasm backend's products a test runs on. */
+export type KernelPath = "wasm" | "blas";
+
+/**
+ * Why the BLAS path cannot be tested here (no library, no `--allow-ffi`), or undefined when it
+ * can; a skipped BLAS test says so on stderr once.
+ */
+export const BLAS_MISSING: string | undefined = (() => {
+  try {
+    useCpuKernels("blas");
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.warn(`warning: the BLAS kernel tests are skipped: ${reason}`);
+    return reason;
+  } finally {
+    useCpuKernels("wasm");
+  }
+})();
+
+/**
+ * The product kernels' paths, for `Deno.test` options: the wasm kernels, and the native BLAS
+ * library (ignored where there is none).
+ */
+export const KERNEL_PATHS: readonly { kernels: KernelPath; ignore: boolean }[] = [
+  { kernels: "wasm", ignore: false },
+  { kernels: "blas", ignore: BLAS_MISSING !== undefined },
+];
+
+/**
+ * The convolution kernels' variants: the wasm kernels with the SIMD module on and off, and the
+ * BLAS library (ignored where there is none).
+ */
+export const CONV_VARIANTS: readonly { simd: boolean; kernels: KernelPath; ignore: boolean }[] = [
+  { simd: true, ...KERNEL_PATHS[0] },
+  { simd: false, ...KERNEL_PATHS[0] },
+  { simd: true, ...KERNEL_PATHS[1] },
+];
+
 async function runOn(
   backend: "wasm" | "cpu",
   op: (inputs: tf.Tensor[]) => tf.Tensor,
   inputs: { values: Float32Array; shape: number[] }[],
+  cpuKernels: KernelPath,
 ): Promise<{ values: Float32Array; shape: number[]; leaked: number }> {
-  await setupBackend(backend);
+  await setupBackend(backend, { cpuKernels });
   const before = tf.memory().numTensors;
   const tensors = inputs.map((input) => tf.tensor(input.values, input.shape));
   const out = op(tensors);
@@ -76,18 +118,27 @@ export interface Comparison {
   seed: number;
 }
 
+/** Options of {@linkcode compareWithCpu}. */
+export interface CompareOptions {
+  /** Seed of the inputs; default {@linkcode freshSeed}. */
+  seed?: number;
+  /** Kernels of the wasm backend's products; default the wasm kernels. */
+  cpuKernels?: KernelPath;
+}
+
 /** Runs `op` on both backends on the same random inputs of `shapes`. */
 export async function compareWithCpu(
   op: (inputs: tf.Tensor[]) => tf.Tensor,
   shapes: number[][],
-  seed = freshSeed(),
+  options: CompareOptions = {},
 ): Promise<Comparison> {
+  const seed = options.seed ?? freshSeed();
   const inputs = shapes.map((shape, i) => ({
     values: randomValues(shape, seed + i),
     shape,
   }));
-  const wasm = await runOn("wasm", op, inputs);
-  const cpu = await runOn("cpu", op, inputs);
+  const wasm = await runOn("wasm", op, inputs, options.cpuKernels ?? "wasm");
+  const cpu = await runOn("cpu", op, inputs, "wasm");
   return {
     relativeError: relativeError(wasm.values, cpu.values),
     shape: wasm.shape,

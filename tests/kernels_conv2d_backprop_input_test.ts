@@ -1,18 +1,24 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { setKernelFlags } from "../src/kernels/flags.ts";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
-import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
 import {
   assertMatchesCpu,
   compareWithCpu,
   CONV_CASES,
+  CONV_VARIANTS,
   convOutputShape,
 } from "./kernels_compare.ts";
 
-for (const simd of [true, false]) {
-  Deno.test(`Conv2DBackpropInput on wasm matches cpu (SIMD module ${simd ? "on" : "off"})`, async () => {
+for (const { simd, kernels, ignore } of CONV_VARIANTS) {
+  Deno.test({
+    name: `Conv2DBackpropInput on wasm matches cpu (${kernels} kernels, SIMD module ${
+      simd ? "on" : "off"
+    })`,
+    ignore,
+  }, async () => {
     registerWasmKernels();
-    setSimdKernelsEnabled(simd);
+    const previous = setKernelFlags({ simdKernels: simd });
     try {
       for (const c of CONV_CASES) {
         const yShape = convOutputShape(c);
@@ -25,13 +31,14 @@ for (const simd of [true, false]) {
               inputShape: c.x,
             }) as tf.Tensor,
           [yShape, c.f],
+          { cpuKernels: kernels },
         );
         const label = `x ${c.x} f ${c.f} stride ${c.stride} pad ${JSON.stringify(c.pad)}`;
         assert.deepEqual(r.shape, c.x, label);
         assertMatchesCpu(r, label);
       }
     } finally {
-      setSimdKernelsEnabled(true);
+      setKernelFlags(previous);
     }
   });
 }

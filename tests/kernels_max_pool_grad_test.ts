@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { setKernelFlags } from "../src/kernels/flags.ts";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
-import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
 import { assertMatchesCpu, compareWithCpu } from "./kernels_compare.ts";
 
 const CASES = [
@@ -13,7 +13,7 @@ const CASES = [
 for (const simd of [true, false]) {
   Deno.test(`MaxPoolGrad on wasm matches cpu (SIMD module ${simd ? "on" : "off"})`, async () => {
     registerWasmKernels();
-    setSimdKernelsEnabled(simd);
+    const previous = setKernelFlags({ simdKernels: simd });
     try {
       for (const c of CASES) {
         const r = await compareWithCpu(
@@ -30,7 +30,7 @@ for (const simd of [true, false]) {
         assertMatchesCpu(r, label);
       }
     } finally {
-      setSimdKernelsEnabled(true);
+      setKernelFlags(previous);
     }
   });
 }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { setKernelFlags } from "../src/kernels/flags.ts";
 import { setupBackend } from "../src/backend.ts";
 import { registerWasmKernels } from "../src/kernels/mod.ts";
-import { setSimdKernelsEnabled } from "../src/kernels/simd_kernels.ts";
 import { leadingAxes } from "../src/kernels/sum.ts";
 import { compareWithCpu, relativeError, TOLERANCE } from "./kernels_compare.ts";
 
@@ -79,7 +79,7 @@ async function ownSum(values: Float32Array, c: (typeof CASES)[number]): Promise<
 for (const simd of [true, false]) {
   Deno.test(`Sum on wasm: leading axes exact to 1e-5, the rest the backend's own (SIMD module ${simd ? "on" : "off"})`, async () => {
     registerWasmKernels();
-    setSimdKernelsEnabled(simd);
+    const previous = setKernelFlags({ simdKernels: simd });
     try {
       for (const c of CASES) {
         const r = await compareWithCpu(([x]) => tf.sum(x, c.axis, c.keepDims), [c.shape]);
@@ -98,7 +98,7 @@ for (const simd of [true, false]) {
         }
       }
     } finally {
-      setSimdKernelsEnabled(true);
+      setKernelFlags(previous);
     }
   });
 }

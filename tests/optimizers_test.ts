@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { setKernelFlags } from "../src/kernels/flags.ts";
 import assert from "node:assert/strict";
 import { setupBackend } from "../src/backend.ts";
 import { OPTIMIZER_NAMES, type OptimizerSpec } from "../src/optimizer_spec.ts";
@@ -7,7 +8,6 @@ import {
   createSweepOptimizer,
   describeOptimizer,
   disposeOptimizer,
-  setFusedUpdatesEnabled,
   setOptimizerLearningRate,
   trainingStep,
 } from "../src/optimizers.ts";
@@ -133,7 +133,7 @@ async function adamRun(
   fused: boolean,
   copyFrom: boolean,
 ): Promise<{ values: Float32Array[]; losses: number[] }> {
-  setFusedUpdatesEnabled(fused);
+  const previous = setKernelFlags({ fusedUpdates: fused });
   const before = tf.memory().numTensors;
   const ws = [[3, 7], [7], [7, 1], [9]].map((shape, i) =>
     tf.tidy(() => tf.variable(tf.randomUniform(shape, -1, 1, "float32", 11 + i)))
@@ -166,7 +166,7 @@ async function adamRun(
     disposeOptimizer(sweep.optimizer);
     disposeOptimizer(source);
     tf.dispose([...ws, input, unused]);
-    setFusedUpdatesEnabled(true);
+    setKernelFlags(previous);
     assert.equal(tf.memory().numTensors, before, "every tensor freed");
   }
 }

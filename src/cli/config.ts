@@ -94,6 +94,10 @@ export function flagOverrides(values: FlagValues, base?: ResolvedConfig): Config
   if (text("backend") !== undefined) {
     overrides.backend = text("backend") as ConfigOverrides["backend"];
   }
+  if (text("cpu-kernels") !== undefined) {
+    overrides.cpuKernels = text("cpu-kernels") as ConfigOverrides["cpuKernels"];
+  }
+  if (text("threads") !== undefined) overrides.threads = numeric(text("threads")!) as number;
   if (text("batch-size") !== undefined) {
     overrides.batchSize = numeric(text("batch-size")!) as number;
   }

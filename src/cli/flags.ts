@@ -225,6 +225,23 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "auto, webgpu, wasm or cpu (default auto: webgpu on a real GPU, else wasm)",
   },
   {
+    name: "cpu-kernels",
+    type: "string",
+    value: "KIND",
+    field: "cpuKernels",
+    group: "sweep",
+    help: "wasm backend's matrix products: auto (the machine's BLAS library when usable, " +
+      "else wasm), blas or wasm (default auto)",
+  },
+  {
+    name: "threads",
+    type: "string",
+    value: "N",
+    field: "threads",
+    group: "sweep",
+    help: "BLAS threads on the wasm backend (default: the cores available)",
+  },
+  {
     name: "require-gpu",
     type: "boolean",
     group: "sweep",

@@ -9,9 +9,10 @@
  * shared with other tensors, so they are never written).
  * @module
  */
-import type { DataType, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { type AdamConstants, adamConstants, adamStepValues } from "./adam_math.ts";
 import { simdKernels } from "./simd_kernels.ts";
+import type { CpuBackend } from "./cpu_backend.ts";
 import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
 
 /** Name of the fused Adam kernel. */
@@ -95,12 +96,6 @@ function adamWasm(
     }, c);
   }
   return outs;
-}
-
-/** The parts of the cpu backend used here. */
-interface CpuBackend {
-  readSync(dataId: object): unknown;
-  makeTensorInfo(shape: number[], dtype: DataType, values: Float32Array): TensorInfo;
 }
 
 function adamCpu(

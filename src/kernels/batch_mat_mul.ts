@@ -1,5 +1,6 @@
 /**
- * `BatchMatMul` for the wasm backend: every case (transposed operands, batches) on XNNPACK.
+ * `BatchMatMul` for the wasm backend: every case (transposed operands, batches) on the native
+ * BLAS library when one is in use, else on the SIMD kernel or XNNPACK.
  * @module
  */
 import {
@@ -11,6 +12,8 @@ import {
   type TensorInfo,
   util,
 } from "@tensorflow/tfjs";
+import { blasFor, blasProducts } from "./blas_gemm.ts";
+import { kernelFlag } from "./flags.ts";
 import { matMulInto, type Matrix } from "./mat_mul.ts";
 import { filledOutput, freeScratch, tensorBuffer, viewOf, type WasmBackend } from "./wasm_heap.ts";
 
@@ -94,6 +97,25 @@ export function batchProductInto(
     return;
   }
   const batch = Math.max(batchA, batchB);
+  const blas = blasFor(backend);
+  if (blas !== undefined && kernelFlag("productForm") === "auto") {
+    // Straight on the heap: no per-matrix views to register.
+    blasProducts(
+      backend,
+      blas,
+      Array.from({ length: batch }, (_, i) => ({
+        m,
+        n,
+        k,
+        a: aBuf.ptr + (i % batchA) * m * k * 4,
+        transposeA,
+        b: bBuf.ptr + (i % batchB) * k * n * 4,
+        transposeB,
+        c: outBuf.ptr + i * m * n * 4,
+      })),
+    );
+    return;
+  }
   for (let i = 0; i < batch; i++) {
     const aView = viewOf(backend, aBuf.ptr + (i % batchA) * m * k * 4, m * k);
     const bView = viewOf(backend, bBuf.ptr + (i % batchB) * k * n * 4, k * n);

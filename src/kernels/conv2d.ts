@@ -1,5 +1,6 @@
 /**
- * `Conv2D` for the wasm backend while training: patch matrix plus the SIMD matrix product,
+ * `Conv2D` for the wasm backend while training: patch matrix plus a matrix product (the native
+ * BLAS library when one is in use, else the SIMD kernel),
  * `patches [P, FH*FW*C] @ filter [FH*FW*C, CO]`, written straight into the NHWC output.
  * The backend's own kernel (XNNPACK) repacks the filter whenever it changes, which in
  * training is every step, and runs narrow filters (one input channel) at 6 GFLOP/s.
@@ -21,7 +22,8 @@ import {
   PATCH_SLACK,
   patchSize,
 } from "./im2col.ts";
-import { matMulInto } from "./mat_mul.ts";
+import { blasFor } from "./blas_gemm.ts";
+import { freshOperandForm, matMulInto } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
 import { writePatches } from "./patches.ts";
 import { simdKernels } from "./simd_kernels.ts";
@@ -46,12 +48,13 @@ export function convolutionInto(
   const k = patchSize(g);
   const positions = g.outH * g.outW;
   const filter = { buffer: filterBuf, rows: k, cols: g.outC };
+  const form = freshOperandForm(backend);
   if (isPointwise(g)) {
     matMulInto(backend, {
       a: { buffer: xBuf, rows: g.batch * positions, cols: k },
       b: filter,
       out: outBuf,
-    }, { form: "simd" });
+    }, { form });
     return;
   }
   const chunk = imagesPerChunk(g);
@@ -70,7 +73,7 @@ export function convolutionInto(
           a: { buffer: patches, rows, cols: k },
           b: filter,
           out: outView,
-        }, { form: "simd" });
+        }, { form });
       } finally {
         freeScratch(backend, outView);
       }
@@ -88,7 +91,7 @@ function conv2D(args: {
   const { x, filter } = args.inputs;
   const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs;
   const usable = dataFormat !== "NCHW" && x.dtype === "float32" && filter.dtype === "float32" &&
-    simdKernels(args.backend) !== undefined;
+    (simdKernels(args.backend) !== undefined || blasFor(args.backend) !== undefined);
   if (!usable) return runOriginal(Conv2D, args);
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
@@ -106,7 +109,10 @@ function conv2D(args: {
   });
 }
 
-/** `Conv2D` on the wasm backend (NHWC float32 with the SIMD module; else the backend's own). */
+/**
+ * `Conv2D` on the wasm backend (NHWC float32 with BLAS or the SIMD module; else the backend's
+ * own).
+ */
 export const conv2DConfig: KernelConfig = {
   kernelName: Conv2D,
   backendName: "wasm",

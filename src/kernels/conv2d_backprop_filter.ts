@@ -1,7 +1,8 @@
 /**
  * `Conv2DBackpropFilter` for the wasm backend, which has none: the filter gradient of an NHWC
  * convolution as `patches^T @ dy`, patch matrix written straight into the wasm heap and the
- * product on XNNPACK.
+ * product on the native BLAS library when one is in use (chunks added up by the library), else
+ * on the SIMD kernel or XNNPACK.
  * @module
  */
 import {
@@ -20,7 +21,9 @@ import {
   PATCH_SLACK,
   patchSize,
 } from "./im2col.ts";
-import { matMulInto } from "./mat_mul.ts";
+import { blasFor, blasProducts } from "./blas_gemm.ts";
+import type { ActiveBlas } from "./cpu_kernels.ts";
+import { freshOperandForm, matMulInto } from "./mat_mul.ts";
 import { writePatches } from "./patches.ts";
 import {
   allocScratch,
@@ -52,6 +55,11 @@ export function filterGradientInto(
     return;
   }
   const chunk = imagesPerChunk(g);
+  const blas = freshOperandForm(backend) === "blas" ? blasFor(backend) : undefined;
+  if (blas !== undefined) {
+    blasFilterGradient(backend, blas, { x: xBuf, dy: dyBuf, out: outBuf }, g);
+    return;
+  }
   const scratch: HeapBuffer[] = [];
   try {
     const patches = allocScratch(backend, chunk * positions * k + PATCH_SLACK);
@@ -85,6 +93,40 @@ export function filterGradientInto(
     }
   } finally {
     for (const buffer of scratch) freeScratch(backend, buffer);
+  }
+}
+
+/** The same on the BLAS library: each chunk's product added straight onto the output. */
+function blasFilterGradient(
+  backend: WasmBackend,
+  blas: ActiveBlas,
+  buffers: { x: HeapBuffer; dy: HeapBuffer; out: HeapBuffer },
+  g: ConvGeometry,
+): void {
+  const k = patchSize(g);
+  const positions = g.outH * g.outW;
+  const chunk = imagesPerChunk(g);
+  const patches = allocScratch(backend, chunk * positions * k + PATCH_SLACK);
+  try {
+    for (let first = 0; first < g.batch; first += chunk) {
+      const count = Math.min(chunk, g.batch - first);
+      writePatches(backend, { x: buffers.x.ptr >>> 2, patches: patches.ptr >>> 2 }, g, {
+        first,
+        count,
+      });
+      blasProducts(backend, blas, [{
+        m: k,
+        n: g.outC,
+        k: count * positions,
+        a: patches.ptr,
+        transposeA: true,
+        b: buffers.dy.ptr + first * positions * g.outC * 4,
+        c: buffers.out.ptr,
+        accumulate: first > 0,
+      }]);
+    }
+  } finally {
+    freeScratch(backend, patches);
   }
 }
 

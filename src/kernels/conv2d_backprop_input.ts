@@ -1,6 +1,7 @@
 /**
- * `Conv2DBackpropInput` for the wasm backend: `dy @ filter^T` on XNNPACK, then the patch rows
- * added back onto the input gradient. The backend's own kernel is a naive loop, 20x slower.
+ * `Conv2DBackpropInput` for the wasm backend: `dy @ filter^T` (on the native BLAS library when
+ * one is in use, else the SIMD kernel or XNNPACK), then the patch rows added back onto the
+ * input gradient. The backend's own kernel is a naive loop, 20x slower.
  * @module
  */
 import {

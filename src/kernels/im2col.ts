@@ -8,6 +8,7 @@
  * @module
  */
 import { backend_util } from "@tensorflow/tfjs";
+import { kernelFlag } from "./flags.ts";
 
 /** Geometry of a 2-D NHWC convolution. */
 export interface ConvGeometry {
@@ -194,13 +195,12 @@ export function col2im(
 export const PATCH_SLACK = 4;
 
 /**
- * Most floats of patch rows made at once: 1 MiB, so that they are still in a core's level-2
- * cache when the product reads them (larger batches are processed in chunks of images).
+ * How many images' patch rows fit in one chunk of at most the `patchChunkFloats` flag's floats
+ * (1 MiB by default, so that they are still in a core's level-2 cache when the product reads
+ * them); at least one image.
  */
-export const PATCH_FLOATS_MAX = 1 << 18;
-
-/** How many images' patch rows fit in one chunk (at least one image). */
 export function imagesPerChunk(g: ConvGeometry): number {
   const perImage = g.outH * g.outW * patchSize(g);
-  return Math.max(1, Math.min(g.batch, Math.floor(PATCH_FLOATS_MAX / Math.max(1, perImage))));
+  const chunkFloats = kernelFlag("patchChunkFloats");
+  return Math.max(1, Math.min(g.batch, Math.floor(chunkFloats / Math.max(1, perImage))));
 }

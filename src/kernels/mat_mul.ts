@@ -14,8 +14,13 @@
  * XNNPACK's product itself is faster than the SIMD one, so it wins for tall left operands and
  * for right-hand tensors already packed by an earlier product (inference with fixed weights,
  * reused through the backend's own operator cache).
+ *
+ * When a native BLAS library is in use (`cpu_kernels.ts`), every product runs on it instead
+ * (`blas`): it reads transposed operands in place and is several times faster than all three.
  * @module
  */
+import { blasFor, blasProducts } from "./blas_gemm.ts";
+import { kernelFlag, type ProductForm } from "./flags.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import {
   allocScratch,
@@ -42,8 +47,7 @@ export interface Matrix {
   dataId?: object;
 }
 
-/** How a product is computed; `auto` picks by estimated cost. */
-export type ProductForm = "auto" | "simd" | "direct" | "swapped";
+export type { ProductForm } from "./flags.ts";
 
 /** Options of {@linkcode matMulInto}. */
 export interface MatMulOptions {
@@ -73,11 +77,15 @@ const packedWeights = new WeakMap<object, number>();
 /** Right-hand tensors seen once: a second use means weights reused, worth packing and caching. */
 const seenWeights = new WeakSet<object>();
 
-let forcedForm: ProductForm = "auto";
-
-/** Forces the product form for all later products (benchmarks); `auto` restores the default. */
-export function setProductForm(form: ProductForm): void {
-  forcedForm = form;
+/**
+ * The form for a product whose right-hand side is new on every call (a convolution's filter
+ * while training): BLAS when in use, else the SIMD kernel, as XNNPACK would pack it every time.
+ * The `productForm` flag, when set, wins.
+ */
+export function freshOperandForm(backend: WasmBackend): ProductForm {
+  const forced = kernelFlag("productForm");
+  if (forced !== "auto") return forced;
+  return blasFor(backend) !== undefined ? "blas" : "simd";
 }
 
 function transposeCost(rows: number, cols: number): number {
@@ -136,7 +144,10 @@ function release(backend: WasmBackend, m: Matrix, original: Matrix): void {
   if (m.buffer !== original.buffer) freeScratch(backend, m.buffer);
 }
 
-/** Picks the form of `op(a) @ op(b)` by estimated cost (or the forced form); no side effects. */
+/**
+ * Picks the form of `op(a) @ op(b)`: BLAS when in use, else by estimated cost (or the forced
+ * form); no side effects.
+ */
 export function planProduct(
   backend: WasmBackend,
   operands: { a: Matrix; b: Matrix },
@@ -149,9 +160,11 @@ export function planProduct(
   const k = ta ? a.rows : a.cols;
   const n = tb ? b.rows : b.cols;
   const simd = simdKernels(backend);
-  const form = options.form ?? forcedForm;
+  const form = options.form ?? kernelFlag("productForm");
+  const blas = blasFor(backend);
   if (form === "direct" || form === "swapped") return form;
   if (form === "simd" && simd !== undefined) return form;
+  if ((form === "blas" || form === "auto") && blas !== undefined) return "blas";
   const cachedB = !tb && b.dataId !== undefined && packedWeights.get(b.dataId) === b.rows;
   const reusedB = !tb && b.dataId !== undefined && seenWeights.has(b.dataId);
   const product = m * k * n * XNN_MAC_COST;
@@ -190,6 +203,20 @@ export function matMulInto(
   }
   const simd = simdKernels(backend);
   const form = options.plan ?? planProduct(backend, { a, b }, options);
+  const blas = blasFor(backend);
+  if (form === "blas" && blas !== undefined) {
+    blasProducts(backend, blas, [{
+      m,
+      n,
+      k,
+      a: a.buffer.ptr,
+      transposeA: ta,
+      b: b.buffer.ptr,
+      transposeB: tb,
+      c: out.ptr,
+    }]);
+    return;
+  }
   if (!tb && b.dataId !== undefined) seenWeights.add(b.dataId);
   if (form === "simd" && simd !== undefined) {
     // The product reads B row by row, so a transposed B is transposed first (cheap).

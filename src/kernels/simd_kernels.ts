@@ -9,6 +9,7 @@
  */
 import { decodeBase64 } from "./base64.ts";
 import type { AdamConstants } from "./adam_math.ts";
+import { kernelFlag } from "./flags.ts";
 import type { ConvGeometry } from "./im2col.ts";
 import { SIMD_KERNELS_BASE64 } from "./simd_kernels_wasm.ts";
 import type { WasmBackend, WasmModule } from "./wasm_heap.ts";
@@ -114,12 +115,6 @@ interface Exports {
 
 const bound = new WeakMap<WasmModule, SimdKernels | null>();
 let compiled: WebAssembly.Module | null | undefined;
-let enabled = true;
-
-/** Turns the SIMD kernels off (benchmarks compare against the XNNPACK-only path) or on. */
-export function setSimdKernelsEnabled(on: boolean): void {
-  enabled = on;
-}
 
 function compile(): WebAssembly.Module | null {
   if (compiled === undefined) {
@@ -130,6 +125,39 @@ function compile(): WebAssembly.Module | null {
     }
   }
   return compiled;
+}
+
+/** Runs the gemm export of an instance with a layout in floats. */
+function callGemm(exports: Exports, l: GemmLayout): void {
+  exports.gemm(
+    l.m,
+    l.n,
+    l.k,
+    l.a * 4,
+    l.aRowStride * 4,
+    l.aColStride * 4,
+    l.b * 4,
+    l.bRowStride * 4,
+    l.c * 4,
+    l.cRowStride * 4,
+    l.accumulate ? 1 : 0,
+  );
+}
+
+/**
+ * The SIMD matrix product alone, on any wasm memory (startup checks that compare it with a
+ * native library); undefined where the module cannot run.
+ */
+export function simdGemmOn(memory: WebAssembly.Memory): ((layout: GemmLayout) => void) | undefined {
+  const wasmModule = compile();
+  if (wasmModule === null) return undefined;
+  try {
+    const exports = new WebAssembly.Instance(wasmModule, { env: { memory } })
+      .exports as unknown as Exports;
+    return (layout) => callGemm(exports, layout);
+  } catch {
+    return undefined;
+  }
 }
 
 function bind(module: WasmModule): SimdKernels | null {
@@ -180,19 +208,7 @@ function bind(module: WasmModule): SimdKernels | null {
   }
   return {
     gemm(l: GemmLayout): void {
-      exports.gemm(
-        l.m,
-        l.n,
-        l.k,
-        l.a * 4,
-        l.aRowStride * 4,
-        l.aColStride * 4,
-        l.b * 4,
-        l.bRowStride * 4,
-        l.c * 4,
-        l.cRowStride * 4,
-        l.accumulate ? 1 : 0,
-      );
+      callGemm(exports, l);
     },
     im2col(at, g, images) {
       patches(at, g, images, 0);
@@ -237,7 +253,7 @@ function bind(module: WasmModule): SimdKernels | null {
 
 /** The SIMD kernels on `backend`'s heap, or undefined where they cannot run (or are off). */
 export function simdKernels(backend: WasmBackend): SimdKernels | undefined {
-  if (!enabled) return undefined;
+  if (!kernelFlag("simdKernels")) return undefined;
   let kernels = bound.get(backend.wasm);
   if (kernels === undefined) {
     kernels = bind(backend.wasm);

@@ -32,6 +32,7 @@ const SETTINGS_KEYS = [
   "backend",
   "adapter",
   "adapterFound",
+  "cpuKernels",
   "optimizer",
   "optimizerState",
   "loss",
@@ -48,6 +49,7 @@ const SETTINGS_KEYS = [
   "validationSize",
 ];
 const ADAPTER_KEYS = ["description", "vendor", "architecture", "isFallbackAdapter"];
+const CPU_KERNELS_KEYS = ["kernels", "requested", "library", "libraryPath", "threads", "fallback"];
 const TIMING_KEYS = ["startedAt", "totalMs", "sweepMs", "steps", "msPerStep", "warmupMs"];
 const MODEL_KEYS = ["params", "layers"];
 
@@ -69,6 +71,7 @@ export function resultJson(result: LrFinderResult): string {
       ordered(v, SETTINGS_KEYS, {
         optimizer: (o) => ordered(o, ["name"]),
         adapterFound: (a) => ordered(a, ADAPTER_KEYS),
+        cpuKernels: (c) => ordered(c, CPU_KERNELS_KEYS),
       }),
     timing: (v) => ordered(v, TIMING_KEYS),
     model: (v) => ordered(v, MODEL_KEYS),

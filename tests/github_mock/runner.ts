@@ -226,6 +226,7 @@ export async function runAction(options: RunnerOptions): Promise<RunnerResult> {
       "--allow-env",
       "--allow-net",
       "--allow-sys",
+      "--allow-ffi",
       join(REPO_ROOT, "action", "main.ts"),
     ],
     cwd: options.workspace,
