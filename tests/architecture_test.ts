@@ -21,7 +21,7 @@ const LAYERS: { name: string; modules: RegExp }[] = [
       /^src\/(kernels\/.*|backend|targets|losses|optimizers|batches|suggest|model_io|sweep|sweep_options|sweep_plan|sweep_loop|aggregate|sweep_model)\.ts$/,
   },
   { name: "composition", modules: /^src\/(config|run|report\/.*)\.ts$/ },
-  { name: "surfaces", modules: /^src\/(cli|demo|mod|cli\/.*)\.ts$/ },
+  { name: "surfaces", modules: /^src\/(cli|demo|mod|gpu_check|cli\/.*)\.ts$/ },
   { name: "adapters", modules: /^(action|functions)\/.*\.ts$/ },
 ];
 

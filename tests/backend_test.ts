@@ -4,7 +4,7 @@ import { setupBackend } from "../src/backend.ts";
 import { isInputError } from "../src/errors.ts";
 import { type CpuKernelsRequest, useCpuKernels } from "../src/kernels/cpu_kernels.ts";
 import { findLearningRate } from "../src/sweep.ts";
-import { BLAS_MISSING } from "./kernels_compare.ts";
+import { BLAS_AVAILABLE, blasTest } from "./kernels_compare.ts";
 import { blobs, mlp } from "./helpers.ts";
 import { requireResource, WEBGPU_ADAPTER } from "./resources.ts";
 
@@ -62,24 +62,24 @@ Deno.test("cpu and wasm sweeps give the same curve within tolerance", async () =
   assertClose(await sweepOn("cpu"), await sweepOn("wasm", "wasm"));
 });
 
-Deno.test({
+Deno.test(blasTest({
   name: "wasm sweeps on the native BLAS library give the wasm kernels' curve",
-  ignore: BLAS_MISSING !== undefined,
-}, async () => {
-  try {
-    assertClose(await sweepOn("wasm", "blas"), await sweepOn("wasm", "wasm"));
-    assertClose(await cnnSweepOn("wasm", "blas"), await cnnSweepOn("wasm", "wasm"));
-  } finally {
-    useCpuKernels("wasm");
-  }
-});
+  async fn() {
+    try {
+      assertClose(await sweepOn("wasm", "blas"), await sweepOn("wasm", "wasm"));
+      assertClose(await cnnSweepOn("wasm", "blas"), await cnnSweepOn("wasm", "wasm"));
+    } finally {
+      useCpuKernels("wasm");
+    }
+  },
+}));
 
 Deno.test("setupBackend reports the CPU kernels on wasm only, and passes threads on", async () => {
   const wasm = await setupBackend("wasm", { cpuKernels: "wasm" });
   assert.deepEqual(wasm.cpuKernels, { kernels: "wasm", requested: "wasm", threads: 1 });
   const cpu = await setupBackend("cpu", { cpuKernels: "blas" });
   assert.equal(cpu.cpuKernels, undefined, "the cpu backend has no CPU kernel choice");
-  if (BLAS_MISSING === undefined) {
+  if (BLAS_AVAILABLE) {
     try {
       const blas = await setupBackend("wasm", { cpuKernels: "blas", threads: 1 });
       assert.equal(blas.cpuKernels?.kernels, "blas");

@@ -22,32 +22,31 @@ const CASES: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
 const FORMS = [
   ...(["auto", "simd", "direct", "swapped"] as const).map((form) => ({
     form,
-    kernels: "wasm" as const,
-    ignore: false,
+    ...KERNEL_PATHS[0],
   })),
   { form: "blas" as const, ...KERNEL_PATHS[1] },
 ];
 
-for (const { form, kernels, ignore } of FORMS) {
-  Deno.test({
+for (const { form, kernels, needs } of FORMS) {
+  Deno.test(needs({
     name: `BatchMatMul on wasm matches cpu (${kernels} kernels, form ${form})`,
-    ignore,
-  }, async () => {
-    registerWasmKernels();
-    const previous = setKernelFlags({ productForm: form });
-    try {
-      for (const c of CASES) {
-        const r = await compareWithCpu(([a, b]) => tf.matMul(a, b, c.ta, c.tb), [c.a, c.b], {
-          cpuKernels: kernels,
-        });
-        const label = `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb}`;
-        assert.deepEqual(r.shape, r.cpuShape, label);
-        assertMatchesCpu(r, label);
+    async fn() {
+      registerWasmKernels();
+      const previous = setKernelFlags({ productForm: form });
+      try {
+        for (const c of CASES) {
+          const r = await compareWithCpu(([a, b]) => tf.matMul(a, b, c.ta, c.tb), [c.a, c.b], {
+            cpuKernels: kernels,
+          });
+          const label = `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb}`;
+          assert.deepEqual(r.shape, r.cpuShape, label);
+          assertMatchesCpu(r, label);
+        }
+      } finally {
+        setKernelFlags(previous);
       }
-    } finally {
-      setKernelFlags(previous);
-    }
-  });
+    },
+  }));
 }
 
 Deno.test("BatchMatMul on wasm matches cpu without the SIMD module (XNNPACK only)", async () => {
@@ -63,29 +62,29 @@ Deno.test("BatchMatMul on wasm matches cpu without the SIMD module (XNNPACK only
   }
 });
 
-for (const { kernels, ignore } of KERNEL_PATHS) {
-  Deno.test({
+for (const { kernels, needs } of KERNEL_PATHS) {
+  Deno.test(needs({
     name:
       `BatchMatMul reuses weights correctly when the same right-hand side comes again (${kernels} kernels)`,
-    ignore,
-  }, async () => {
-    registerWasmKernels();
-    assert.ok(wasmKernelsRegistered());
-    for (let i = 0; i < 3; i++) {
-      const r = await compareWithCpu(
-        ([a, b]) =>
-          tf.tidy(() => {
-            const first = tf.matMul(a, b);
-            const second = tf.matMul(tf.neg(a), b);
-            const third = tf.matMul(a, b.reshape([b.shape[1]!, b.shape[0]!]), false, true);
-            return tf.concat([first, second, third]);
-          }),
-        [[16, 24], [24, 24]],
-        { cpuKernels: kernels },
-      );
-      assertMatchesCpu(r, `round ${i}`);
-    }
-  });
+    async fn() {
+      registerWasmKernels();
+      assert.ok(wasmKernelsRegistered());
+      for (let i = 0; i < 3; i++) {
+        const r = await compareWithCpu(
+          ([a, b]) =>
+            tf.tidy(() => {
+              const first = tf.matMul(a, b);
+              const second = tf.matMul(tf.neg(a), b);
+              const third = tf.matMul(a, b.reshape([b.shape[1]!, b.shape[0]!]), false, true);
+              return tf.concat([first, second, third]);
+            }),
+          [[16, 24], [24, 24]],
+          { cpuKernels: kernels },
+        );
+        assertMatchesCpu(r, `round ${i}`);
+      }
+    },
+  }));
 }
 
 Deno.test("BatchMatMul rejects mismatched inner dimensions", async () => {

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
-import { useCpuKernels } from "../src/kernels/cpu_kernels.ts";
 import { createRng } from "../src/random.ts";
+import { BLAS_LIBRARY, requireResource } from "./resources.ts";
 
 /**
  * Uniform random values in [-1, 1) drawn from `seed`: the same seed gives the same values on
@@ -33,37 +33,42 @@ export function freshSeed(): number {
 /** The kernels of the wasm backend's products a test runs on. */
 export type KernelPath = "wasm" | "blas";
 
-/**
- * Why the BLAS path cannot be tested here (no library, no `--allow-ffi`), or undefined when it
- * can; a skipped BLAS test says so on stderr once.
- */
-export const BLAS_MISSING: string | undefined = (() => {
-  try {
-    useCpuKernels("blas");
-    return undefined;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    console.warn(`warning: the BLAS kernel tests are skipped: ${reason}`);
-    return reason;
-  } finally {
-    useCpuKernels("wasm");
-  }
-})();
+/** A kernel path and how to declare a test that runs on it. */
+export interface KernelPathTest {
+  /** The kernels. */
+  kernels: KernelPath;
+  /** Wraps a test definition: as is, or skipped/failing where the BLAS library is missing. */
+  needs: (definition: Deno.TestDefinition) => Deno.TestDefinition;
+}
+
+/** The native BLAS library, looked for once; its tests skip or fail through resources.ts. */
+const blas = await requireResource(BLAS_LIBRARY);
+
+/** Whether the BLAS path can be tested here (a library, `--allow-ffi`). */
+export const BLAS_AVAILABLE: boolean = blas.value !== undefined;
+
+/** Declares a test that needs the BLAS library (see {@linkcode requireResource}). */
+export const blasTest: (definition: Deno.TestDefinition) => Deno.TestDefinition = blas.test;
+
+/** Declares a test that needs nothing beyond the repository. */
+function always(definition: Deno.TestDefinition): Deno.TestDefinition {
+  return definition;
+}
 
 /**
  * The product kernels' paths, for `Deno.test` options: the wasm kernels, and the native BLAS
- * library (ignored where there is none).
+ * library (skipped, or failing in CI, where there is none).
  */
-export const KERNEL_PATHS: readonly { kernels: KernelPath; ignore: boolean }[] = [
-  { kernels: "wasm", ignore: false },
-  { kernels: "blas", ignore: BLAS_MISSING !== undefined },
+export const KERNEL_PATHS: readonly KernelPathTest[] = [
+  { kernels: "wasm", needs: always },
+  { kernels: "blas", needs: blasTest },
 ];
 
 /**
  * The convolution kernels' variants: the wasm kernels with the SIMD module on and off, and the
- * BLAS library (ignored where there is none).
+ * BLAS library (skipped, or failing in CI, where there is none).
  */
-export const CONV_VARIANTS: readonly { simd: boolean; kernels: KernelPath; ignore: boolean }[] = [
+export const CONV_VARIANTS: readonly (KernelPathTest & { simd: boolean })[] = [
   { simd: true, ...KERNEL_PATHS[0] },
   { simd: false, ...KERNEL_PATHS[0] },
   { simd: true, ...KERNEL_PATHS[1] },

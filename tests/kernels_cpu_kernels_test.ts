@@ -5,7 +5,7 @@ import { setupBackend } from "../src/backend.ts";
 import { isInputError } from "../src/errors.ts";
 import { BLAS_PATH_VARIABLE, type SgemmCall } from "../src/kernels/blas_library.ts";
 import { activeBlas, cpuKernelsInfo, useCpuKernels } from "../src/kernels/cpu_kernels.ts";
-import { BLAS_MISSING } from "./kernels_compare.ts";
+import { blasTest } from "./kernels_compare.ts";
 
 const NOWHERE = [{ file: "/nonexistent/libblas.so.3", source: "a test" }];
 
@@ -64,52 +64,52 @@ Deno.test("an unknown request or thread count is an input error", () => {
   }
 });
 
-Deno.test({
+Deno.test(blasTest({
   name: "cpuKernels blas and auto use the machine's library with the threads asked for",
-  ignore: BLAS_MISSING !== undefined,
-}, () => {
-  try {
-    const info = useCpuKernels("blas", { threads: 3 });
-    assert.equal(info.kernels, "blas");
-    assert.ok(info.library && info.libraryPath, "the library is named");
-    assert.equal(info.fallback, undefined);
-    assert.equal(activeBlas()?.threads, 3);
-    const auto = useCpuKernels("auto");
-    assert.equal(auto.requested, "auto");
-    if (auto.kernels === "blas") assert.equal(auto.threads, navigator.hardwareConcurrency);
-    else assert.match(auto.fallback!, /slower than the wasm kernel/);
-  } finally {
-    useCpuKernels("wasm");
-  }
-});
+  fn() {
+    try {
+      const info = useCpuKernels("blas", { threads: 3 });
+      assert.equal(info.kernels, "blas");
+      assert.ok(info.library && info.libraryPath, "the library is named");
+      assert.equal(info.fallback, undefined);
+      assert.equal(activeBlas()?.threads, 3);
+      const auto = useCpuKernels("auto");
+      assert.equal(auto.requested, "auto");
+      if (auto.kernels === "blas") assert.equal(auto.threads, navigator.hardwareConcurrency);
+      else assert.match(auto.fallback!, /slower than the wasm kernel/);
+    } finally {
+      useCpuKernels("wasm");
+    }
+  },
+}));
 
-Deno.test({
+Deno.test(blasTest({
   name: "matrix products on the wasm backend go through the library when it is in use",
-  ignore: BLAS_MISSING !== undefined,
-}, async () => {
-  await setupBackend("wasm", { cpuKernels: "blas" });
-  const library = activeBlas()!.library;
-  const original = library.sgemm;
-  const calls: SgemmCall[] = [];
-  library.sgemm = (call) => {
-    calls.push(call);
-    original(call);
-  };
-  try {
-    const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
-    const b = tf.tensor2d([[1, 0], [0, 1], [1, 1]]);
-    const c = tf.matMul(a, b);
-    assert.deepEqual(await c.array(), [[4, 5], [10, 11]]);
-    const t = tf.matMul(a, a, true, false);
-    assert.deepEqual(await t.array(), [[17, 22, 27], [22, 29, 36], [27, 36, 45]]);
-    assert.equal(calls.length, 2);
-    assert.equal(calls[1].transA, true);
-    tf.dispose([a, b, c, t]);
-  } finally {
-    library.sgemm = original;
-    useCpuKernels("wasm");
-  }
-});
+  async fn() {
+    await setupBackend("wasm", { cpuKernels: "blas" });
+    const library = activeBlas()!.library;
+    const original = library.sgemm;
+    const calls: SgemmCall[] = [];
+    library.sgemm = (call) => {
+      calls.push(call);
+      original(call);
+    };
+    try {
+      const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+      const b = tf.tensor2d([[1, 0], [0, 1], [1, 1]]);
+      const c = tf.matMul(a, b);
+      assert.deepEqual(await c.array(), [[4, 5], [10, 11]]);
+      const t = tf.matMul(a, a, true, false);
+      assert.deepEqual(await t.array(), [[17, 22, 27], [22, 29, 36], [27, 36, 45]]);
+      assert.equal(calls.length, 2);
+      assert.equal(calls[1].transA, true);
+      tf.dispose([a, b, c, t]);
+    } finally {
+      library.sgemm = original;
+      useCpuKernels("wasm");
+    }
+  },
+}));
 
 Deno.test("without --allow-ffi, auto falls back silently and blas names the missing flag", async () => {
   const module = new URL("../src/kernels/cpu_kernels.ts", import.meta.url).href;

@@ -13,33 +13,33 @@ const CASES = [
   { a: [7, 5], b: [9, 5], ta: false, tb: true, act: "prelu" },
 ] as const;
 
-for (const { kernels, ignore } of KERNEL_PATHS) {
-  Deno.test({
+for (const { kernels, needs } of KERNEL_PATHS) {
+  Deno.test(needs({
     name:
       `_FusedMatMul on wasm matches cpu (bias, activations, transposes, batches; ${kernels} kernels)`,
-    ignore,
-  }, async () => {
-    registerWasmKernels();
-    for (const c of CASES) {
-      const n = c.tb ? c.b[c.b.length - 2] : c.b[c.b.length - 1];
-      const r = await compareWithCpu(
-        ([a, b, bias, alpha]) =>
-          tf.fused.matMul({
-            a,
-            b,
-            transposeA: c.ta,
-            transposeB: c.tb,
-            bias,
-            activation: c.act,
-            preluActivationWeights: c.act === "prelu" ? alpha : undefined,
-            leakyreluAlpha: 0.2,
-          }),
-        [[...c.a], [...c.b], [n], [n]],
-        { cpuKernels: kernels },
-      );
-      const label = `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb} ${c.act}`;
-      assert.deepEqual(r.shape, r.cpuShape, label);
-      assertMatchesCpu(r, label);
-    }
-  });
+    async fn() {
+      registerWasmKernels();
+      for (const c of CASES) {
+        const n = c.tb ? c.b[c.b.length - 2] : c.b[c.b.length - 1];
+        const r = await compareWithCpu(
+          ([a, b, bias, alpha]) =>
+            tf.fused.matMul({
+              a,
+              b,
+              transposeA: c.ta,
+              transposeB: c.tb,
+              bias,
+              activation: c.act,
+              preluActivationWeights: c.act === "prelu" ? alpha : undefined,
+              leakyreluAlpha: 0.2,
+            }),
+          [[...c.a], [...c.b], [n], [n]],
+          { cpuKernels: kernels },
+        );
+        const label = `${c.a} x ${c.b} ta=${c.ta} tb=${c.tb} ${c.act}`;
+        assert.deepEqual(r.shape, r.cpuShape, label);
+        assertMatchesCpu(r, label);
+      }
+    },
+  }));
 }

@@ -122,6 +122,22 @@ export const SCRIPT: Resource<string> = {
   },
 };
 
+/** A native BLAS library that Deno may load (`--allow-ffi`), passing the startup check. */
+export const BLAS_LIBRARY: Resource<string> = {
+  what: "a native BLAS library loadable through Deno FFI",
+  install: "apt-get install libopenblas0-pthread, run with --allow-ffi, or set LR_FINDER_BLAS",
+  async find() {
+    const { useCpuKernels } = await import("../src/kernels/cpu_kernels.ts");
+    try {
+      return useCpuKernels("blas").library;
+    } catch {
+      return undefined;
+    } finally {
+      useCpuKernels("wasm");
+    }
+  },
+};
+
 /** A WebGPU adapter, real or a software fallback such as llvmpipe. */
 export const WEBGPU_ADAPTER: Resource<GpuAdapterDescription> = {
   what: "a WebGPU adapter",
