@@ -9,8 +9,9 @@
  * shared with other tensors, so they are never written).
  * @module
  */
-import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs";
 import { type AdamConstants, adamConstants, adamStepValues } from "./adam_math.ts";
+import { kernelConfig } from "./kernel_config.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import type { CpuBackend } from "./cpu_backend.ts";
 import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
@@ -118,15 +119,7 @@ function adamCpu(
 }
 
 /** {@linkcode ADAM_UPDATE} on the wasm backend. */
-export const adamUpdateWasmConfig: KernelConfig = {
-  kernelName: ADAM_UPDATE,
-  backendName: "wasm",
-  kernelFunc: adamWasm as unknown as KernelFunc,
-};
+export const adamUpdateWasmConfig: KernelConfig = kernelConfig(ADAM_UPDATE, adamWasm);
 
 /** {@linkcode ADAM_UPDATE} on the cpu backend. */
-export const adamUpdateCpuConfig: KernelConfig = {
-  kernelName: ADAM_UPDATE,
-  backendName: "cpu",
-  kernelFunc: adamCpu as unknown as KernelFunc,
-};
+export const adamUpdateCpuConfig: KernelConfig = kernelConfig(ADAM_UPDATE, adamCpu, "cpu");

@@ -4,7 +4,8 @@
  * other `Add` goes to the backend's own kernel. The sums are the same float32 additions.
  * @module
  */
-import { Add, type KernelConfig, type KernelFunc, type TensorInfo, util } from "@tensorflow/tfjs";
+import { Add, type KernelConfig, type TensorInfo, util } from "@tensorflow/tfjs";
+import { kernelConfig } from "./kernel_config.ts";
 import { runOriginal } from "./originals.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
@@ -51,8 +52,4 @@ function add(
 }
 
 /** `Add` on the wasm backend: bias broadcasts in one pass, the rest by the backend's own. */
-export const addConfig: KernelConfig = {
-  kernelName: Add,
-  backendName: "wasm",
-  kernelFunc: add as unknown as KernelFunc,
-};
+export const addConfig: KernelConfig = kernelConfig(Add, add);

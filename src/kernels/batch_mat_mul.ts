@@ -8,12 +8,12 @@ import {
   type BatchMatMulAttrs,
   broadcast_util,
   type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
   util,
 } from "@tensorflow/tfjs";
 import { blasFor, blasProducts } from "./blas_gemm.ts";
 import { kernelFlag } from "./flags.ts";
+import { kernelConfig } from "./kernel_config.ts";
 import { matMulInto, type Matrix } from "./mat_mul.ts";
 import { filledOutput, freeScratch, tensorBuffer, viewOf, type WasmBackend } from "./wasm_heap.ts";
 
@@ -144,8 +144,4 @@ function batchMatMul(
 }
 
 /** `BatchMatMul` on the wasm backend, XNNPACK for transposed and batched products too. */
-export const batchMatMulConfig: KernelConfig = {
-  kernelName: BatchMatMul,
-  backendName: "wasm",
-  kernelFunc: batchMatMul as unknown as KernelFunc,
-};
+export const batchMatMulConfig: KernelConfig = kernelConfig(BatchMatMul, batchMatMul);

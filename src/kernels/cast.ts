@@ -4,32 +4,18 @@
  * float32 often (every relu's gradient does). Other casts go to the backend's own kernel.
  * @module
  */
-import {
-  Cast,
-  type CastAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from "@tensorflow/tfjs";
+import { Cast, type CastAttrs, type KernelConfig, type TensorInfo } from "@tensorflow/tfjs";
+import { type RefCountingBackend, sharedTensor } from "./identity.ts";
+import { kernelConfig } from "./kernel_config.ts";
 import { runOriginal } from "./originals.ts";
-
-/** The parts of the wasm backend used here. */
-interface RefCountingBackend {
-  incRef(dataId: object): void;
-}
 
 function cast(
   args: { inputs: { x: TensorInfo }; backend: RefCountingBackend; attrs: CastAttrs },
 ): TensorInfo {
   const { x } = args.inputs;
   if (x.dtype !== args.attrs.dtype || x.dtype === "string") return runOriginal(Cast, args);
-  args.backend.incRef(x.dataId);
-  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  return sharedTensor(args.backend, x);
 }
 
 /** `Cast` on the wasm backend, without a copy when the type does not change. */
-export const castConfig: KernelConfig = {
-  kernelName: Cast,
-  backendName: "wasm",
-  kernelFunc: cast as unknown as KernelFunc,
-};
+export const castConfig: KernelConfig = kernelConfig(Cast, cast);

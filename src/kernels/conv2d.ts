@@ -11,7 +11,6 @@ import {
   Conv2D,
   type Conv2DAttrs,
   type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
 import {
@@ -23,6 +22,7 @@ import {
   patchSize,
 } from "./im2col.ts";
 import { blasFor } from "./blas_gemm.ts";
+import { kernelConfig } from "./kernel_config.ts";
 import { freshOperandForm, matMulInto } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
 import { writePatches } from "./patches.ts";
@@ -113,8 +113,4 @@ function conv2D(args: {
  * `Conv2D` on the wasm backend (NHWC float32 with BLAS or the SIMD module; else the backend's
  * own).
  */
-export const conv2DConfig: KernelConfig = {
-  kernelName: Conv2D,
-  backendName: "wasm",
-  kernelFunc: conv2D as unknown as KernelFunc,
-};
+export const conv2DConfig: KernelConfig = kernelConfig(Conv2D, conv2D);

@@ -10,7 +10,6 @@ import {
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
 import {
@@ -23,6 +22,7 @@ import {
 } from "./im2col.ts";
 import { blasFor, blasProducts } from "./blas_gemm.ts";
 import type { ActiveBlas } from "./cpu_kernels.ts";
+import { kernelConfig } from "./kernel_config.ts";
 import { freshOperandForm, matMulInto } from "./mat_mul.ts";
 import { writePatches } from "./patches.ts";
 import {
@@ -154,8 +154,7 @@ function conv2DBackpropFilter(args: {
 }
 
 /** `Conv2DBackpropFilter` on the wasm backend (NHWC; any stride, padding and batch). */
-export const conv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter,
-  backendName: "wasm",
-  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
-};
+export const conv2DBackpropFilterConfig: KernelConfig = kernelConfig(
+  Conv2DBackpropFilter,
+  conv2DBackpropFilter,
+);

@@ -9,10 +9,10 @@ import {
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryOf, imagesPerChunk, isPointwise, patchSize } from "./im2col.ts";
+import { kernelConfig } from "./kernel_config.ts";
 import { matMulInto } from "./mat_mul.ts";
 import { addPatches } from "./patches.ts";
 import {
@@ -95,8 +95,7 @@ function conv2DBackpropInput(args: {
 }
 
 /** `Conv2DBackpropInput` on the wasm backend (NHWC; any stride, padding and batch). */
-export const conv2DBackpropInputConfig: KernelConfig = {
-  kernelName: Conv2DBackpropInput,
-  backendName: "wasm",
-  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
-};
+export const conv2DBackpropInputConfig: KernelConfig = kernelConfig(
+  Conv2DBackpropInput,
+  conv2DBackpropInput,
+);

@@ -8,9 +8,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs";
 import type { CpuBackend } from "./cpu_backend.ts";
-import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
+import { kernelConfig } from "./kernel_config.ts";
+import { floats, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
 
 /** Name of the loss kernel. */
 export const CROSS_ENTROPY = "LrFinderCrossEntropy";
@@ -106,10 +107,7 @@ function lossWasm(
 ): TensorInfo {
   const { inputs, backend, attrs } = args;
   const out = backend.makeOutput(inputs.yPred.shape.slice(0, -1), "float32");
-  const view = (info: TensorInfo) => {
-    const buffer = tensorBuffer(backend, info);
-    return backend.wasm.HEAPF32.subarray(buffer.ptr >>> 2, (buffer.ptr >>> 2) + buffer.size);
-  };
+  const view = (info: TensorInfo) => floats(backend, tensorBuffer(backend, info));
   crossEntropyValues(
     { p: view(inputs.yPred), y: view(inputs.yTrue), out: view(out) },
     classesOf(inputs.yPred),
@@ -123,10 +121,7 @@ function gradWasm(
 ): TensorInfo {
   const { inputs, backend, attrs } = args;
   const out = backend.makeOutput([...inputs.yPred.shape], "float32");
-  const view = (info: TensorInfo) => {
-    const buffer = tensorBuffer(backend, info);
-    return backend.wasm.HEAPF32.subarray(buffer.ptr >>> 2, (buffer.ptr >>> 2) + buffer.size);
-  };
+  const view = (info: TensorInfo) => floats(backend, tensorBuffer(backend, info));
   crossEntropyGradValues(
     { p: view(inputs.yPred), y: view(inputs.yTrue), dy: view(inputs.dy), dp: view(out) },
     classesOf(inputs.yPred),
@@ -165,18 +160,10 @@ function gradCpu(
 }
 
 const CONFIGS: KernelConfig[] = [
-  { kernelName: CROSS_ENTROPY, backendName: "wasm", kernelFunc: lossWasm as unknown as KernelFunc },
-  {
-    kernelName: CROSS_ENTROPY_GRAD,
-    backendName: "wasm",
-    kernelFunc: gradWasm as unknown as KernelFunc,
-  },
-  { kernelName: CROSS_ENTROPY, backendName: "cpu", kernelFunc: lossCpu as unknown as KernelFunc },
-  {
-    kernelName: CROSS_ENTROPY_GRAD,
-    backendName: "cpu",
-    kernelFunc: gradCpu as unknown as KernelFunc,
-  },
+  kernelConfig(CROSS_ENTROPY, lossWasm),
+  kernelConfig(CROSS_ENTROPY_GRAD, gradWasm),
+  kernelConfig(CROSS_ENTROPY, lossCpu, "cpu"),
+  kernelConfig(CROSS_ENTROPY_GRAD, gradCpu, "cpu"),
 ];
 
 /** The composed loss of predicted probabilities `p` (the target's gradient needs it). */

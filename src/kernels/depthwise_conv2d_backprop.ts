@@ -12,10 +12,10 @@ import {
   DepthwiseConv2dNativeBackpropInput,
   type DepthwiseConv2dNativeBackpropInputAttrs,
   type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryOf } from "./im2col.ts";
+import { kernelConfig } from "./kernel_config.ts";
 import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
 
 type Shape4 = [number, number, number, number];
@@ -128,15 +128,13 @@ function depthwiseInputGradient(args: {
 }
 
 /** `DepthwiseConv2dNativeBackpropFilter` on the wasm backend (plain TypeScript). */
-export const depthwiseConv2dNativeBackpropFilterConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropFilter,
-  backendName: "wasm",
-  kernelFunc: depthwiseFilterGradient as unknown as KernelFunc,
-};
+export const depthwiseConv2dNativeBackpropFilterConfig: KernelConfig = kernelConfig(
+  DepthwiseConv2dNativeBackpropFilter,
+  depthwiseFilterGradient,
+);
 
 /** `DepthwiseConv2dNativeBackpropInput` on the wasm backend (plain TypeScript). */
-export const depthwiseConv2dNativeBackpropInputConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropInput,
-  backendName: "wasm",
-  kernelFunc: depthwiseInputGradient as unknown as KernelFunc,
-};
+export const depthwiseConv2dNativeBackpropInputConfig: KernelConfig = kernelConfig(
+  DepthwiseConv2dNativeBackpropInput,
+  depthwiseInputGradient,
+);

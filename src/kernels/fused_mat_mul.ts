@@ -9,11 +9,11 @@ import {
   _FusedMatMul,
   type _FusedMatMulAttrs,
   type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
   util,
 } from "@tensorflow/tfjs";
 import { batchProductInto, productShape } from "./batch_mat_mul.ts";
+import { kernelConfig } from "./kernel_config.ts";
 import { planProduct } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
 import { filledOutput, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
@@ -120,8 +120,4 @@ function fusedMatMul(
 }
 
 /** `_FusedMatMul` on the wasm backend, fast for transposed, batched and fresh products. */
-export const fusedMatMulConfig: KernelConfig = {
-  kernelName: _FusedMatMul,
-  backendName: "wasm",
-  kernelFunc: fusedMatMul as unknown as KernelFunc,
-};
+export const fusedMatMulConfig: KernelConfig = kernelConfig(_FusedMatMul, fusedMatMul);

@@ -5,26 +5,28 @@
  * the output can share the input's memory, counted by reference as `Reshape` already does.
  * @module
  */
-import { Identity, type KernelConfig, type KernelFunc, type TensorInfo } from "@tensorflow/tfjs";
+import { Identity, type KernelConfig, type TensorInfo } from "@tensorflow/tfjs";
+import { kernelConfig } from "./kernel_config.ts";
 import { runOriginal } from "./originals.ts";
 
 /** The parts of the wasm backend used here. */
-interface RefCountingBackend {
+export interface RefCountingBackend {
+  /** Counts one more tensor on the data. */
   incRef(dataId: object): void;
+}
+
+/** A tensor on the data of `x`, counted by reference (`x` may be disposed of first). */
+export function sharedTensor(backend: RefCountingBackend, x: TensorInfo): TensorInfo {
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
 function identity(
   args: { inputs: { x: TensorInfo }; backend: RefCountingBackend; attrs: object },
 ): TensorInfo {
   const { x } = args.inputs;
-  if (x.dtype === "string") return runOriginal(Identity, args);
-  args.backend.incRef(x.dataId);
-  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  return x.dtype === "string" ? runOriginal(Identity, args) : sharedTensor(args.backend, x);
 }
 
 /** `Identity` on the wasm backend, sharing the input's memory. */
-export const identityConfig: KernelConfig = {
-  kernelName: Identity,
-  backendName: "wasm",
-  kernelFunc: identity as unknown as KernelFunc,
-};
+export const identityConfig: KernelConfig = kernelConfig(Identity, identity);

@@ -7,11 +7,11 @@
 import {
   backend_util,
   type KernelConfig,
-  type KernelFunc,
   MaxPoolGrad,
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from "@tensorflow/tfjs";
+import { kernelConfig } from "./kernel_config.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
 
@@ -85,8 +85,4 @@ function maxPoolGrad(args: {
 }
 
 /** `MaxPoolGrad` on the wasm backend (NHWC). */
-export const maxPoolGradConfig: KernelConfig = {
-  kernelName: MaxPoolGrad,
-  backendName: "wasm",
-  kernelFunc: maxPoolGrad as unknown as KernelFunc,
-};
+export const maxPoolGradConfig: KernelConfig = kernelConfig(MaxPoolGrad, maxPoolGrad);

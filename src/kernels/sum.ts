@@ -6,14 +6,8 @@
  * to the backend's own kernel.
  * @module
  */
-import {
-  type KernelConfig,
-  type KernelFunc,
-  Sum,
-  type SumAttrs,
-  type TensorInfo,
-  util,
-} from "@tensorflow/tfjs";
+import { type KernelConfig, Sum, type SumAttrs, type TensorInfo, util } from "@tensorflow/tfjs";
+import { kernelConfig } from "./kernel_config.ts";
 import { runOriginal } from "./originals.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import { allocScratch, freeScratch, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
@@ -57,8 +51,4 @@ function sum(
 }
 
 /** `Sum` on the wasm backend: leading axes in one pass, the rest by the backend's own kernel. */
-export const sumConfig: KernelConfig = {
-  kernelName: Sum,
-  backendName: "wasm",
-  kernelFunc: sum as unknown as KernelFunc,
-};
+export const sumConfig: KernelConfig = kernelConfig(Sum, sum);
