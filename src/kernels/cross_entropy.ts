@@ -102,68 +102,69 @@ interface GradInputs extends LossInputs {
   dy: TensorInfo;
 }
 
-function lossWasm(
-  args: { inputs: LossInputs; backend: WasmBackend; attrs: CrossEntropyAttrs },
-): TensorInfo {
-  const { inputs, backend, attrs } = args;
-  const out = backend.makeOutput(inputs.yPred.shape.slice(0, -1), "float32");
-  const view = (info: TensorInfo) => floats(backend, tensorBuffer(backend, info));
-  crossEntropyValues(
-    { p: view(inputs.yPred), y: view(inputs.yTrue), out: view(out) },
-    classesOf(inputs.yPred),
-    attrs.epsilon,
-  );
-  return out;
+/** One of the two kernels, apart from the backend: its output's shape and how to fill it. */
+interface CrossEntropyKernel<I extends LossInputs> {
+  outShape(yPred: TensorInfo): number[];
+  fill(
+    read: (info: TensorInfo) => Float32Array,
+    inputs: I,
+    out: Float32Array,
+    epsilon: number,
+  ): void;
 }
 
-function gradWasm(
-  args: { inputs: GradInputs; backend: WasmBackend; attrs: CrossEntropyAttrs },
-): TensorInfo {
-  const { inputs, backend, attrs } = args;
-  const out = backend.makeOutput([...inputs.yPred.shape], "float32");
-  const view = (info: TensorInfo) => floats(backend, tensorBuffer(backend, info));
-  crossEntropyGradValues(
-    { p: view(inputs.yPred), y: view(inputs.yTrue), dy: view(inputs.dy), dp: view(out) },
-    classesOf(inputs.yPred),
-    attrs.epsilon,
-  );
-  return out;
+const LOSS: CrossEntropyKernel<LossInputs> = {
+  outShape: (yPred) => yPred.shape.slice(0, -1),
+  fill: (read, inputs, out, epsilon) =>
+    crossEntropyValues(
+      { p: read(inputs.yPred), y: read(inputs.yTrue), out },
+      classesOf(inputs.yPred),
+      epsilon,
+    ),
+};
+
+const GRAD: CrossEntropyKernel<GradInputs> = {
+  outShape: (yPred) => [...yPred.shape],
+  fill: (read, inputs, dp, epsilon) =>
+    crossEntropyGradValues(
+      { p: read(inputs.yPred), y: read(inputs.yTrue), dy: read(inputs.dy), dp },
+      classesOf(inputs.yPred),
+      epsilon,
+    ),
+};
+
+/** `kernel` on the wasm backend: the output is made first, then every view of the heap. */
+function onWasm<I extends LossInputs>(kernel: CrossEntropyKernel<I>) {
+  return (args: { inputs: I; backend: WasmBackend; attrs: CrossEntropyAttrs }): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const out = backend.makeOutput(kernel.outShape(inputs.yPred), "float32");
+    const view = (info: TensorInfo) => floats(backend, tensorBuffer(backend, info));
+    kernel.fill(view, inputs, view(out), attrs.epsilon);
+    return out;
+  };
 }
 
-function lossCpu(
-  args: { inputs: LossInputs; backend: CpuBackend; attrs: CrossEntropyAttrs },
-): TensorInfo {
-  const { inputs, backend, attrs } = args;
-  const read = (info: TensorInfo) => backend.readSync(info.dataId) as Float32Array;
-  const shape = inputs.yPred.shape.slice(0, -1);
-  const out = new Float32Array(sizeOf(shape));
-  crossEntropyValues(
-    { p: read(inputs.yPred), y: read(inputs.yTrue), out },
-    classesOf(inputs.yPred),
-    attrs.epsilon,
-  );
-  return backend.makeTensorInfo(shape, "float32", out);
-}
-
-function gradCpu(
-  args: { inputs: GradInputs; backend: CpuBackend; attrs: CrossEntropyAttrs },
-): TensorInfo {
-  const { inputs, backend, attrs } = args;
-  const read = (info: TensorInfo) => backend.readSync(info.dataId) as Float32Array;
-  const dp = new Float32Array(sizeOf(inputs.yPred.shape));
-  crossEntropyGradValues(
-    { p: read(inputs.yPred), y: read(inputs.yTrue), dy: read(inputs.dy), dp },
-    classesOf(inputs.yPred),
-    attrs.epsilon,
-  );
-  return backend.makeTensorInfo([...inputs.yPred.shape], "float32", dp);
+/** `kernel` on the cpu backend. */
+function onCpu<I extends LossInputs>(kernel: CrossEntropyKernel<I>) {
+  return (args: { inputs: I; backend: CpuBackend; attrs: CrossEntropyAttrs }): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const shape = kernel.outShape(inputs.yPred);
+    const out = new Float32Array(sizeOf(shape));
+    kernel.fill(
+      (info) => backend.readSync(info.dataId) as Float32Array,
+      inputs,
+      out,
+      attrs.epsilon,
+    );
+    return backend.makeTensorInfo(shape, "float32", out);
+  };
 }
 
 const CONFIGS: KernelConfig[] = [
-  kernelConfig(CROSS_ENTROPY, lossWasm),
-  kernelConfig(CROSS_ENTROPY_GRAD, gradWasm),
-  kernelConfig(CROSS_ENTROPY, lossCpu, "cpu"),
-  kernelConfig(CROSS_ENTROPY_GRAD, gradCpu, "cpu"),
+  kernelConfig(CROSS_ENTROPY, onWasm(LOSS)),
+  kernelConfig(CROSS_ENTROPY_GRAD, onWasm(GRAD)),
+  kernelConfig(CROSS_ENTROPY, onCpu(LOSS), "cpu"),
+  kernelConfig(CROSS_ENTROPY_GRAD, onCpu(GRAD), "cpu"),
 ];
 
 /** The composed loss of predicted probabilities `p` (the target's gradient needs it). */
