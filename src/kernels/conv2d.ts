@@ -6,35 +6,15 @@
  * training is every step, and runs narrow filters (one input channel) at 6 GFLOP/s.
  * @module
  */
-import {
-  backend_util,
-  Conv2D,
-  type Conv2DAttrs,
-  type KernelConfig,
-  type TensorInfo,
-} from "@tensorflow/tfjs";
-import {
-  type ConvGeometry,
-  geometryOf,
-  imagesPerChunk,
-  isPointwise,
-  PATCH_SLACK,
-  patchSize,
-} from "./im2col.ts";
+import { Conv2D, type Conv2DAttrs, type KernelConfig, type TensorInfo } from "@tensorflow/tfjs";
+import { type ConvGeometry, convGeometry, outputShape, patchSize } from "./im2col.ts";
 import { blasFor } from "./blas_gemm.ts";
 import { kernelConfig } from "./kernel_config.ts";
 import { freshOperandForm, matMulInto } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
-import { writePatches } from "./patches.ts";
+import { forEachPatchChunk } from "./patches.ts";
 import { simdKernels } from "./simd_kernels.ts";
-import {
-  allocScratch,
-  filledOutput,
-  freeScratch,
-  tensorBuffer,
-  viewOf,
-  type WasmBackend,
-} from "./wasm_heap.ts";
+import { filledOutput, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
 
 /** Writes the NHWC convolution of `x` with `filter` into `out`. */
 export function convolutionInto(
@@ -42,45 +22,14 @@ export function convolutionInto(
   tensors: { x: TensorInfo; filter: TensorInfo; out: TensorInfo },
   g: ConvGeometry,
 ): void {
-  const xBuf = tensorBuffer(backend, tensors.x);
-  const filterBuf = tensorBuffer(backend, tensors.filter);
-  const outBuf = tensorBuffer(backend, tensors.out);
   const k = patchSize(g);
-  const positions = g.outH * g.outW;
-  const filter = { buffer: filterBuf, rows: k, cols: g.outC };
+  const filter = { buffer: tensorBuffer(backend, tensors.filter), rows: k, cols: g.outC };
   const form = freshOperandForm(backend);
-  if (isPointwise(g)) {
-    matMulInto(backend, {
-      a: { buffer: xBuf, rows: g.batch * positions, cols: k },
-      b: filter,
-      out: outBuf,
-    }, { form });
-    return;
-  }
-  const chunk = imagesPerChunk(g);
-  const patches = allocScratch(backend, chunk * positions * k + PATCH_SLACK);
-  try {
-    for (let first = 0; first < g.batch; first += chunk) {
-      const count = Math.min(chunk, g.batch - first);
-      writePatches(backend, { x: xBuf.ptr >>> 2, patches: patches.ptr >>> 2 }, g, {
-        first,
-        count,
-      });
-      const rows = count * positions;
-      const outView = viewOf(backend, outBuf.ptr + first * positions * g.outC * 4, rows * g.outC);
-      try {
-        matMulInto(backend, {
-          a: { buffer: patches, rows, cols: k },
-          b: filter,
-          out: outView,
-        }, { form });
-      } finally {
-        freeScratch(backend, outView);
-      }
-    }
-  } finally {
-    freeScratch(backend, patches);
-  }
+  const x = tensorBuffer(backend, tensors.x);
+  const y = tensorBuffer(backend, tensors.out);
+  forEachPatchChunk(backend, g, { x, y }, ({ rows, patches, yRows }) => {
+    matMulInto(backend, { a: { buffer: patches, rows, cols: k }, b: filter, out: yRows }, { form });
+  });
 }
 
 function conv2D(args: {
@@ -89,22 +38,12 @@ function conv2D(args: {
   attrs: Conv2DAttrs;
 }): TensorInfo {
   const { x, filter } = args.inputs;
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs;
-  const usable = dataFormat !== "NCHW" && x.dtype === "float32" && filter.dtype === "float32" &&
+  const usable = args.attrs.dataFormat !== "NCHW" && x.dtype === "float32" &&
+    filter.dtype === "float32" &&
     (simdKernels(args.backend) !== undefined || blasFor(args.backend) !== undefined);
   if (!usable) return runOriginal(Conv2D, args);
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  const g = geometryOf(info);
-  return filledOutput(args.backend, [...info.outShape], (out) => {
+  const g = convGeometry({ x: x.shape, filter: filter.shape }, args.attrs);
+  return filledOutput(args.backend, outputShape(g), (out) => {
     convolutionInto(args.backend, { x, filter, out }, g);
   });
 }

@@ -6,32 +6,22 @@
  * @module
  */
 import {
-  backend_util,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type KernelConfig,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import {
-  type ConvGeometry,
-  geometryOf,
-  imagesPerChunk,
-  isPointwise,
-  PATCH_SLACK,
-  patchSize,
-} from "./im2col.ts";
+import { type ConvGeometry, convGeometry, patchSize } from "./im2col.ts";
 import { blasFor, blasProducts } from "./blas_gemm.ts";
-import type { ActiveBlas } from "./cpu_kernels.ts";
 import { kernelConfig } from "./kernel_config.ts";
 import { freshOperandForm, matMulInto } from "./mat_mul.ts";
-import { writePatches } from "./patches.ts";
+import { forEachPatchChunk } from "./patches.ts";
 import {
   allocScratch,
   filledOutput,
   freeScratch,
   type HeapBuffer,
   tensorBuffer,
-  viewOf,
   type WasmBackend,
 } from "./wasm_heap.ts";
 
@@ -41,92 +31,43 @@ export function filterGradientInto(
   tensors: { x: TensorInfo; dy: TensorInfo; out: TensorInfo },
   g: ConvGeometry,
 ): void {
-  const xBuf = tensorBuffer(backend, tensors.x);
-  const dyBuf = tensorBuffer(backend, tensors.dy);
-  const outBuf = tensorBuffer(backend, tensors.out);
   const k = patchSize(g);
-  const positions = g.outH * g.outW;
-  if (isPointwise(g)) {
-    matMulInto(backend, {
-      a: { buffer: xBuf, rows: g.batch * positions, cols: k },
-      b: { buffer: dyBuf, rows: g.batch * positions, cols: g.outC },
-      out: outBuf,
-    }, { transposeA: true });
-    return;
-  }
-  const chunk = imagesPerChunk(g);
+  const out = tensorBuffer(backend, tensors.out);
   const blas = freshOperandForm(backend) === "blas" ? blasFor(backend) : undefined;
-  if (blas !== undefined) {
-    blasFilterGradient(backend, blas, { x: xBuf, dy: dyBuf, out: outBuf }, g);
-    return;
-  }
-  const scratch: HeapBuffer[] = [];
+  // Without the library, every chunk's product but the first goes to `partial`, then is added.
+  let partial: HeapBuffer | undefined;
+  const x = tensorBuffer(backend, tensors.x);
+  const y = tensorBuffer(backend, tensors.dy);
   try {
-    const patches = allocScratch(backend, chunk * positions * k + PATCH_SLACK);
-    scratch.push(patches);
-    const partial = chunk < g.batch ? allocScratch(backend, k * g.outC) : undefined;
-    if (partial !== undefined) scratch.push(partial);
-    for (let first = 0; first < g.batch; first += chunk) {
-      const count = Math.min(chunk, g.batch - first);
-      writePatches(backend, { x: xBuf.ptr >>> 2, patches: patches.ptr >>> 2 }, g, {
-        first,
-        count,
-      });
-      const rows = count * positions;
-      const dyView = viewOf(backend, dyBuf.ptr + first * positions * g.outC * 4, rows * g.outC);
-      const target = first === 0 || partial === undefined ? outBuf : partial;
-      try {
-        matMulInto(backend, {
-          a: { buffer: patches, rows, cols: k },
-          b: { buffer: dyView, rows, cols: g.outC },
-          out: target,
-        }, { transposeA: true });
-      } finally {
-        freeScratch(backend, dyView);
+    forEachPatchChunk(backend, g, { x, y }, ({ images, rows, patches, yRows }) => {
+      if (blas !== undefined) {
+        blasProducts(backend, blas, [{
+          m: k,
+          n: g.outC,
+          k: rows,
+          a: patches.ptr,
+          transposeA: true,
+          b: yRows.ptr,
+          c: out.ptr,
+          accumulate: images.first > 0,
+        }]);
+        return;
       }
-      if (target !== outBuf) {
+      const target = images.first === 0 ? out : (partial ??= allocScratch(backend, k * g.outC));
+      matMulInto(backend, {
+        a: { buffer: patches, rows, cols: k },
+        b: { buffer: yRows, rows, cols: g.outC },
+        out: target,
+      }, { transposeA: true });
+      if (target !== out) {
         const heap = backend.wasm.HEAPF32;
-        const o = outBuf.ptr >>> 2;
+        const o = out.ptr >>> 2;
         const p = target.ptr >>> 2;
         for (let i = 0; i < k * g.outC; i++) heap[o + i] += heap[p + i];
       }
-    }
+    });
   } finally {
-    for (const buffer of scratch) freeScratch(backend, buffer);
-  }
-}
-
-/** The same on the BLAS library: each chunk's product added straight onto the output. */
-function blasFilterGradient(
-  backend: WasmBackend,
-  blas: ActiveBlas,
-  buffers: { x: HeapBuffer; dy: HeapBuffer; out: HeapBuffer },
-  g: ConvGeometry,
-): void {
-  const k = patchSize(g);
-  const positions = g.outH * g.outW;
-  const chunk = imagesPerChunk(g);
-  const patches = allocScratch(backend, chunk * positions * k + PATCH_SLACK);
-  try {
-    for (let first = 0; first < g.batch; first += chunk) {
-      const count = Math.min(chunk, g.batch - first);
-      writePatches(backend, { x: buffers.x.ptr >>> 2, patches: patches.ptr >>> 2 }, g, {
-        first,
-        count,
-      });
-      blasProducts(backend, blas, [{
-        m: k,
-        n: g.outC,
-        k: count * positions,
-        a: patches.ptr,
-        transposeA: true,
-        b: buffers.dy.ptr + first * positions * g.outC * 4,
-        c: buffers.out.ptr,
-        accumulate: first > 0,
-      }]);
-    }
-  } finally {
-    freeScratch(backend, patches);
+    if (partial !== undefined) freeScratch(backend, partial);
   }
 }
 
@@ -136,18 +77,8 @@ function conv2DBackpropFilter(args: {
   attrs: Conv2DBackpropFilterAttrs;
 }): TensorInfo {
   const { x, dy } = args.inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  const g = geometryOf(info);
+  const { filterShape } = args.attrs;
+  const g = convGeometry({ x: x.shape, filter: filterShape }, args.attrs);
   return filledOutput(args.backend, filterShape, (out) => {
     filterGradientInto(args.backend, { x, dy, out }, g);
   });

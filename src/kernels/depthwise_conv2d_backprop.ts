@@ -6,7 +6,6 @@
  * @module
  */
 import {
-  backend_util,
   DepthwiseConv2dNativeBackpropFilter,
   type DepthwiseConv2dNativeBackpropFilterAttrs,
   DepthwiseConv2dNativeBackpropInput,
@@ -14,11 +13,9 @@ import {
   type KernelConfig,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import { type ConvGeometry, geometryOf } from "./im2col.ts";
+import { type ConvGeometry, convGeometry } from "./im2col.ts";
 import { kernelConfig } from "./kernel_config.ts";
-import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
-
-type Shape4 = [number, number, number, number];
+import { tensorBuffer, type WasmBackend, zeroedOutput } from "./wasm_heap.ts";
 
 /** Visits every (image, output position, filter tap) whose input position is inside the image. */
 function forEachTap(
@@ -54,26 +51,13 @@ function depthwiseFilterGradient(args: {
   attrs: DepthwiseConv2dNativeBackpropFilterAttrs;
 }): TensorInfo {
   const { x, dy } = args.inputs;
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = args.attrs;
   const backend = args.backend;
-  const g = geometryOf(
-    backend_util.computeConv2DInfo(
-      x.shape as Shape4,
-      filterShape,
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-      true,
-    ),
-  );
-  const out = backend.makeOutput([...filterShape], "float32");
+  const { filterShape } = args.attrs;
+  const g = convGeometry({ x: x.shape, filter: filterShape, depthwise: true }, args.attrs);
+  const { out, at: os } = zeroedOutput(backend, filterShape);
   const heap = backend.wasm.HEAPF32;
   const xs = tensorBuffer(backend, x).ptr >>> 2;
   const dys = tensorBuffer(backend, dy).ptr >>> 2;
-  const o = tensorBuffer(backend, out);
-  const os = o.ptr >>> 2;
-  heap.fill(0, os, os + o.size);
   const channels = g.inC;
   const mult = g.outC / g.inC;
   forEachTap(g, (xBase, dyBase, filterBase) => {
@@ -93,26 +77,13 @@ function depthwiseInputGradient(args: {
   attrs: DepthwiseConv2dNativeBackpropInputAttrs;
 }): TensorInfo {
   const { dy, filter } = args.inputs;
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = args.attrs;
   const backend = args.backend;
-  const g = geometryOf(
-    backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as Shape4,
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-      true,
-    ),
-  );
-  const out = backend.makeOutput([...inputShape], "float32");
+  const { inputShape } = args.attrs;
+  const g = convGeometry({ x: inputShape, filter: filter.shape, depthwise: true }, args.attrs);
+  const { out, at: os } = zeroedOutput(backend, inputShape);
   const heap = backend.wasm.HEAPF32;
   const dys = tensorBuffer(backend, dy).ptr >>> 2;
   const fs = tensorBuffer(backend, filter).ptr >>> 2;
-  const o = tensorBuffer(backend, out);
-  const os = o.ptr >>> 2;
-  heap.fill(0, os, os + o.size);
   const channels = g.inC;
   const mult = g.outC / g.inC;
   forEachTap(g, (xBase, dyBase, filterBase) => {

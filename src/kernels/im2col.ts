@@ -7,7 +7,7 @@
  * `patches [P, FH*FW*C] @ filter [FH*FW*C, CO]`, with the filter read as stored.
  * @module
  */
-import { backend_util } from "@tensorflow/tfjs";
+import { backend_util, type Conv2DAttrs } from "@tensorflow/tfjs";
 import { kernelFlag } from "./flags.ts";
 
 /** Geometry of a 2-D NHWC convolution. */
@@ -44,8 +44,32 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
-/** Converts TensorFlow.js's convolution info into a {@linkcode ConvGeometry}. */
-export function geometryOf(info: backend_util.Conv2DInfo): ConvGeometry {
+/** The attributes of a convolution kernel that fix its geometry, as TensorFlow.js passes them. */
+export type ConvAttrs =
+  & Pick<Conv2DAttrs, "strides" | "pad" | "dimRoundingMode">
+  & Partial<Pick<Conv2DAttrs, "dilations" | "dataFormat">>;
+
+type Shape4 = [number, number, number, number];
+
+/**
+ * The geometry of the convolution of an input of `xShape` with a filter of `filterShape`
+ * (depthwise: its last dimension is the channel multiplier). Dilations default to 1; the data
+ * format must be NHWC.
+ */
+export function convGeometry(
+  shapes: { x: readonly number[]; filter: readonly number[]; depthwise?: boolean },
+  attrs: ConvAttrs,
+): ConvGeometry {
+  const info = backend_util.computeConv2DInfo(
+    shapes.x as Shape4,
+    shapes.filter as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    shapes.depthwise ?? false,
+    backend_util.convertConv2DDataFormat(attrs.dataFormat ?? "NHWC"),
+  );
   if (info.dataFormat !== "channelsLast") {
     throw new Error(`wasm convolution kernels need dataFormat NHWC, got ${info.dataFormat}`);
   }
@@ -66,6 +90,11 @@ export function geometryOf(info: backend_util.Conv2DInfo): ConvGeometry {
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
   };
+}
+
+/** The NHWC output shape of a convolution. */
+export function outputShape(g: ConvGeometry): number[] {
+  return [g.batch, g.outH, g.outW, g.outC];
 }
 
 /** Columns of the patch matrix: `filterH * filterW * inC`. */

@@ -13,7 +13,7 @@ import {
 } from "@tensorflow/tfjs";
 import { kernelConfig } from "./kernel_config.ts";
 import { simdKernels } from "./simd_kernels.ts";
-import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
+import { tensorBuffer, type WasmBackend, zeroedOutput } from "./wasm_heap.ts";
 
 function maxPoolGrad(args: {
   inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
@@ -34,13 +34,10 @@ function maxPoolGrad(args: {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const { effectiveFilterHeight, effectiveFilterWidth } = info;
-  const out = backend.makeOutput([...input.shape], "float32");
+  const { out, at: os } = zeroedOutput(backend, input.shape);
   const heap = backend.wasm.HEAPF32;
   const xs = tensorBuffer(backend, input).ptr >>> 2;
   let d = tensorBuffer(backend, dy).ptr >>> 2;
-  const o = tensorBuffer(backend, out);
-  const os = o.ptr >>> 2;
-  heap.fill(0, os, os + o.size);
   const simd = simdKernels(backend);
   if (simd !== undefined) {
     simd.maxPoolGrad({ x: xs, dy: d, dx: os }, {

@@ -186,6 +186,17 @@ export function filledOutput(
   return out;
 }
 
+/** A new float32 output of `shape` with every value zero, and the float index of its values. */
+export function zeroedOutput(
+  backend: WasmBackend,
+  shape: readonly number[],
+): { out: TensorInfo; at: number } {
+  const out = backend.makeOutput([...shape], "float32");
+  const { ptr, size } = tensorBuffer(backend, out);
+  backend.wasm.HEAPF32.fill(0, ptr >>> 2, (ptr >>> 2) + size);
+  return { out, at: ptr >>> 2 };
+}
+
 /** The bytes of an int32 array, as the backend's `array` arguments expect. */
 export function int32Bytes(values: readonly number[]): Uint8Array {
   return new Uint8Array(new Int32Array(values).buffer);
