@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
+import { type KernelFlags, setKernelFlags } from "../src/kernels/flags.ts";
+import { registerWasmKernels } from "../src/kernels/mod.ts";
 import { createRng } from "../src/random.ts";
 import { BLAS_LIBRARY, requireResource } from "./resources.ts";
 
@@ -175,8 +177,20 @@ export type Pad = "same" | "valid" | [
   [number, number],
 ];
 
+/** A convolution the convolution kernels are checked on. */
+export interface ConvCase {
+  /** Input shape (NHWC). */
+  x: number[];
+  /** Filter shape. */
+  f: number[];
+  /** Stride in both directions. */
+  stride: number;
+  /** Padding. */
+  pad: Pad;
+}
+
 /** Convolution shapes the convolution kernels are checked on. */
-export const CONV_CASES: { x: number[]; f: number[]; stride: number; pad: Pad }[] = [
+export const CONV_CASES: ConvCase[] = [
   { x: [4, 28, 28, 1], f: [3, 3, 1, 16], stride: 1, pad: "valid" },
   { x: [3, 13, 13, 16], f: [3, 3, 16, 32], stride: 1, pad: "same" },
   { x: [2, 13, 11, 5], f: [3, 2, 5, 7], stride: 2, pad: "same" },
@@ -186,9 +200,7 @@ export const CONV_CASES: { x: number[]; f: number[]; stride: number; pad: Pad }[
 ];
 
 /** Output shape of a convolution case. */
-export function convOutputShape(
-  c: { x: number[]; f: number[]; stride: number; pad: Pad },
-): number[] {
+export function convOutputShape(c: ConvCase): number[] {
   const info = tf.backend_util.computeConv2DInfo(
     c.x as [number, number, number, number],
     c.f as [number, number, number, number],
@@ -197,4 +209,65 @@ export function convOutputShape(
     c.pad,
   );
   return info.outShape;
+}
+
+/** A convolution kernel as {@linkcode testConvKernel} checks it. */
+export interface ConvKernelSpec {
+  /** Shapes of the op's inputs for a case. */
+  inputShapes: (c: ConvCase) => number[][];
+  /** The op on those inputs. */
+  op: (inputs: tf.Tensor[], c: ConvCase) => tf.Tensor;
+  /** Shape of its result. */
+  outShape: (c: ConvCase) => number[];
+}
+
+/** Checks `spec` on every case with these kernel flags, then sets the flags back. */
+async function matchesCpuOnCases(
+  spec: ConvKernelSpec,
+  cases: ConvCase[],
+  run: { kernels: KernelPath; flags: Partial<KernelFlags>; note: string },
+): Promise<void> {
+  registerWasmKernels();
+  const previous = setKernelFlags(run.flags);
+  try {
+    for (const c of cases) {
+      const r = await compareWithCpu((inputs) => spec.op(inputs, c), spec.inputShapes(c), {
+        cpuKernels: run.kernels,
+      });
+      const label = `x ${c.x} f ${c.f} stride ${c.stride} pad ${JSON.stringify(c.pad)}${run.note}`;
+      assert.deepEqual(r.shape, spec.outShape(c), label);
+      assertMatchesCpu(r, label);
+    }
+  } finally {
+    setKernelFlags(previous);
+  }
+}
+
+/**
+ * Declares the tests every convolution kernel gets: on wasm it matches cpu on every
+ * {@linkcode CONV_CASES} case for each of {@linkcode CONV_VARIANTS}, and, on each kernel path,
+ * with the batch made in chunks of one image (every chunk's product added up).
+ */
+export function testConvKernel(kernel: string, spec: ConvKernelSpec): void {
+  for (const { simd, kernels, needs } of CONV_VARIANTS) {
+    Deno.test(needs({
+      name: `${kernel} on wasm matches cpu (${kernels} kernels, SIMD module ${
+        simd ? "on" : "off"
+      })`,
+      fn: () =>
+        matchesCpuOnCases(spec, CONV_CASES, { kernels, flags: { simdKernels: simd }, note: "" }),
+    }));
+  }
+  for (const { kernels, needs } of KERNEL_PATHS) {
+    Deno.test(needs({
+      name:
+        `${kernel} on wasm matches cpu with the patches made one image at a time (${kernels} kernels)`,
+      fn: () =>
+        matchesCpuOnCases(spec, CONV_CASES.slice(0, 3), {
+          kernels,
+          flags: { patchChunkFloats: 1 },
+          note: " in chunks of one image",
+        }),
+    }));
+  }
 }
