@@ -13,7 +13,7 @@ import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { setupBackend } from "../src/backend.ts";
 import { registerWasmKernels, unregisterWasmKernels } from "../src/kernels/mod.ts";
 import { assembleSimdKernels } from "../src/kernels/build_simd_kernels.ts";
-import { useCpuKernels } from "../src/kernels/cpu_kernels.ts";
+import { usableBlasLibrary } from "../src/kernels/cpu_kernels.ts";
 import { simdKernels } from "../src/kernels/simd_kernels.ts";
 import { allocScratch, freeScratch, type WasmBackend } from "../src/kernels/wasm_heap.ts";
 import {
@@ -28,15 +28,7 @@ import {
 } from "./common.ts";
 
 /** The BLAS library's name where one can be used here, else undefined. */
-const BLAS_HERE: string | undefined = (() => {
-  try {
-    return useCpuKernels("blas").library;
-  } catch {
-    return undefined;
-  } finally {
-    useCpuKernels("wasm");
-  }
-})();
+const BLAS_HERE: string | undefined = usableBlasLibrary();
 
 /** Median milliseconds of `reps` runs, or undefined when the op fails (missing kernel). */
 function timeOp(run: () => void, reps: number): number | undefined {

@@ -4,7 +4,12 @@ import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
 import { isInputError } from "../src/errors.ts";
 import { BLAS_PATH_VARIABLE, type SgemmCall } from "../src/kernels/blas_library.ts";
-import { activeBlas, cpuKernelsInfo, useCpuKernels } from "../src/kernels/cpu_kernels.ts";
+import {
+  activeBlas,
+  cpuKernelsInfo,
+  usableBlasLibrary,
+  useCpuKernels,
+} from "../src/kernels/cpu_kernels.ts";
 import { blasTest } from "./kernels_compare.ts";
 
 const NOWHERE = [{ file: "/nonexistent/libblas.so.3", source: "a test" }];
@@ -50,6 +55,12 @@ Deno.test("a library named by LR_FINDER_BLAS that cannot be used is named in the
   assert.match(useCpuKernels("auto", { candidates }).fallback!, /^LR_FINDER_BLAS names no usable/);
 });
 
+Deno.test("usableBlasLibrary is undefined without a library and leaves the wasm kernels", () => {
+  useCpuKernels("auto", { candidates: NOWHERE });
+  assert.equal(usableBlasLibrary({ candidates: NOWHERE }), undefined);
+  assert.deepEqual(cpuKernelsInfo(), { kernels: "wasm", requested: "wasm", threads: 1 });
+});
+
 Deno.test("an unknown request or thread count is an input error", () => {
   assert.throws(
     () => useCpuKernels("mkl" as "auto"),
@@ -77,6 +88,19 @@ Deno.test(blasTest({
       assert.equal(auto.requested, "auto");
       if (auto.kernels === "blas") assert.equal(auto.threads, navigator.hardwareConcurrency);
       else assert.match(auto.fallback!, /slower than the wasm kernel/);
+    } finally {
+      useCpuKernels("wasm");
+    }
+  },
+}));
+
+Deno.test(blasTest({
+  name: "usableBlasLibrary names the library cpuKernels blas uses, then leaves the wasm kernels",
+  fn() {
+    const name = usableBlasLibrary();
+    assert.equal(cpuKernelsInfo().kernels, "wasm");
+    try {
+      assert.equal(name, useCpuKernels("blas").library);
     } finally {
       useCpuKernels("wasm");
     }

@@ -127,14 +127,8 @@ export const BLAS_LIBRARY: Resource<string> = {
   what: "a native BLAS library loadable through Deno FFI",
   install: "apt-get install libopenblas0-pthread, run with --allow-ffi, or set LR_FINDER_BLAS",
   async find() {
-    const { useCpuKernels } = await import("../src/kernels/cpu_kernels.ts");
-    try {
-      return useCpuKernels("blas").library;
-    } catch {
-      return undefined;
-    } finally {
-      useCpuKernels("wasm");
-    }
+    const { usableBlasLibrary } = await import("../src/kernels/cpu_kernels.ts");
+    return usableBlasLibrary();
   },
 };
 

@@ -227,3 +227,17 @@ export function useCpuKernels(
   };
   return cpuKernelsInfo();
 }
+
+/**
+ * The name of the BLAS library that `cpuKernels: "blas"` would use here, or undefined where
+ * there is none it may use (benchmarks and tests ask first). The wasm kernels are chosen after.
+ */
+export function usableBlasLibrary(options: UseCpuKernelsOptions = {}): string | undefined {
+  try {
+    return useCpuKernels("blas", options).library;
+  } catch {
+    return undefined;
+  } finally {
+    useCpuKernels("wasm");
+  }
+}
