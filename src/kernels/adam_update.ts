@@ -11,10 +11,10 @@
  */
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs";
 import { type AdamConstants, adamConstants, adamStepValues } from "./adam_math.ts";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import type { CpuBackend } from "./cpu_backend.ts";
-import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
+import { tensorBuffer } from "./wasm_heap.ts";
 
 /** Name of the fused Adam kernel. */
 export const ADAM_UPDATE = "LrFinderAdamUpdate";
@@ -65,9 +65,7 @@ function constants(attrs: AdamUpdateAttrs, accBeta1: number, accBeta2: number): 
   return adamConstants({ ...attrs, accBeta1, accBeta2 });
 }
 
-function adamWasm(
-  args: { inputs: AdamInputs; backend: WasmBackend; attrs: AdamUpdateAttrs },
-): TensorInfo[] {
+function adamWasm(args: KernelArgs<AdamInputs, AdamUpdateAttrs>): TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const n = checkInputs(inputs);
   const outs = [inputs.w, inputs.m, inputs.v].map((t) =>
@@ -99,9 +97,7 @@ function adamWasm(
   return outs;
 }
 
-function adamCpu(
-  args: { inputs: AdamInputs; backend: CpuBackend; attrs: AdamUpdateAttrs },
-): TensorInfo[] {
+function adamCpu(args: KernelArgs<AdamInputs, AdamUpdateAttrs, CpuBackend>): TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const n = checkInputs(inputs);
   const read = (info: TensorInfo) => backend.readSync(info.dataId) as Float32Array;

@@ -5,10 +5,10 @@
  * @module
  */
 import { Add, type KernelConfig, type TensorInfo, util } from "@tensorflow/tfjs";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { runOriginal } from "./originals.ts";
 import { simdKernels } from "./simd_kernels.ts";
-import { tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
+import { tensorBuffer } from "./wasm_heap.ts";
 
 /**
  * True when `bias` broadcasts over `x` along the last axes only: its shape, without leading
@@ -23,9 +23,7 @@ export function isRowBroadcast(x: readonly number[], bias: readonly number[]): b
     util.sizeFromShape([...x]) > util.sizeFromShape(core);
 }
 
-function add(
-  args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: object },
-): TensorInfo {
+function add(args: KernelArgs<{ a: TensorInfo; b: TensorInfo }>): TensorInfo {
   const { inputs: { a, b }, backend } = args;
   const simd = simdKernels(backend);
   const floats = a.dtype === "float32" && b.dtype === "float32";

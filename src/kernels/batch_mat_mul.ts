@@ -13,7 +13,7 @@ import {
 } from "@tensorflow/tfjs";
 import { blasFor, blasProducts } from "./blas_gemm.ts";
 import { kernelFlag } from "./flags.ts";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { matMulInto, type Matrix } from "./mat_mul.ts";
 import { filledOutput, freeScratch, tensorBuffer, viewOf, type WasmBackend } from "./wasm_heap.ts";
 
@@ -133,7 +133,7 @@ export function batchProductInto(
 }
 
 function batchMatMul(
-  args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: BatchMatMulAttrs },
+  args: KernelArgs<{ a: TensorInfo; b: TensorInfo }, BatchMatMulAttrs>,
 ): TensorInfo {
   const { a, b } = args.inputs;
   const { transposeA, transposeB } = args.attrs;

@@ -6,12 +6,10 @@
  */
 import { Cast, type CastAttrs, type KernelConfig, type TensorInfo } from "@tensorflow/tfjs";
 import { type RefCountingBackend, sharedTensor } from "./identity.ts";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { runOriginal } from "./originals.ts";
 
-function cast(
-  args: { inputs: { x: TensorInfo }; backend: RefCountingBackend; attrs: CastAttrs },
-): TensorInfo {
+function cast(args: KernelArgs<{ x: TensorInfo }, CastAttrs, RefCountingBackend>): TensorInfo {
   const { x } = args.inputs;
   if (x.dtype !== args.attrs.dtype || x.dtype === "string") return runOriginal(Cast, args);
   return sharedTensor(args.backend, x);

@@ -9,7 +9,7 @@
 import { Conv2D, type Conv2DAttrs, type KernelConfig, type TensorInfo } from "@tensorflow/tfjs";
 import { type ConvGeometry, convGeometry, outputShape, patchSize } from "./im2col.ts";
 import { blasFor } from "./blas_gemm.ts";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { freshOperandForm, matMulInto } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
 import { forEachPatchChunk } from "./patches.ts";
@@ -32,11 +32,7 @@ export function convolutionInto(
   });
 }
 
-function conv2D(args: {
-  inputs: { x: TensorInfo; filter: TensorInfo };
-  backend: WasmBackend;
-  attrs: Conv2DAttrs;
-}): TensorInfo {
+function conv2D(args: KernelArgs<{ x: TensorInfo; filter: TensorInfo }, Conv2DAttrs>): TensorInfo {
   const { x, filter } = args.inputs;
   const usable = args.attrs.dataFormat !== "NCHW" && x.dtype === "float32" &&
     filter.dtype === "float32" &&

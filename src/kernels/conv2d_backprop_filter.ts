@@ -13,7 +13,7 @@ import {
 } from "@tensorflow/tfjs";
 import { type ConvGeometry, convGeometry, patchSize } from "./im2col.ts";
 import { blasFor, blasProducts } from "./blas_gemm.ts";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { freshOperandForm, matMulInto } from "./mat_mul.ts";
 import { forEachPatchChunk } from "./patches.ts";
 import {
@@ -71,11 +71,9 @@ export function filterGradientInto(
   }
 }
 
-function conv2DBackpropFilter(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: WasmBackend;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+function conv2DBackpropFilter(
+  args: KernelArgs<{ x: TensorInfo; dy: TensorInfo }, Conv2DBackpropFilterAttrs>,
+): TensorInfo {
   const { x, dy } = args.inputs;
   const { filterShape } = args.attrs;
   const g = convGeometry({ x: x.shape, filter: filterShape }, args.attrs);

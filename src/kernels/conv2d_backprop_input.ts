@@ -11,7 +11,7 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs";
 import { type ConvGeometry, convGeometry, patchSize } from "./im2col.ts";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { matMulInto } from "./mat_mul.ts";
 import { forEachPatchChunk } from "./patches.ts";
 import { filledOutput, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
@@ -38,11 +38,9 @@ export function inputGradientInto(
   });
 }
 
-function conv2DBackpropInput(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: WasmBackend;
-  attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+function conv2DBackpropInput(
+  args: KernelArgs<{ dy: TensorInfo; filter: TensorInfo }, Conv2DBackpropInputAttrs>,
+): TensorInfo {
   const { dy, filter } = args.inputs;
   const { inputShape } = args.attrs;
   const g = convGeometry({ x: inputShape, filter: filter.shape }, args.attrs);

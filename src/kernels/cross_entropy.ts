@@ -10,8 +10,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs";
 import type { CpuBackend } from "./cpu_backend.ts";
-import { kernelConfig } from "./kernel_config.ts";
-import { floats, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
+import { floats, tensorBuffer } from "./wasm_heap.ts";
 
 /** Name of the loss kernel. */
 export const CROSS_ENTROPY = "LrFinderCrossEntropy";
@@ -135,7 +135,7 @@ const GRAD: CrossEntropyKernel<GradInputs> = {
 
 /** `kernel` on the wasm backend: the output is made first, then every view of the heap. */
 function onWasm<I extends LossInputs>(kernel: CrossEntropyKernel<I>) {
-  return (args: { inputs: I; backend: WasmBackend; attrs: CrossEntropyAttrs }): TensorInfo => {
+  return (args: KernelArgs<I, CrossEntropyAttrs>): TensorInfo => {
     const { inputs, backend, attrs } = args;
     const out = backend.makeOutput(kernel.outShape(inputs.yPred), "float32");
     const view = (info: TensorInfo) => floats(backend, tensorBuffer(backend, info));
@@ -146,7 +146,7 @@ function onWasm<I extends LossInputs>(kernel: CrossEntropyKernel<I>) {
 
 /** `kernel` on the cpu backend. */
 function onCpu<I extends LossInputs>(kernel: CrossEntropyKernel<I>) {
-  return (args: { inputs: I; backend: CpuBackend; attrs: CrossEntropyAttrs }): TensorInfo => {
+  return (args: KernelArgs<I, CrossEntropyAttrs, CpuBackend>): TensorInfo => {
     const { inputs, backend, attrs } = args;
     const shape = kernel.outShape(inputs.yPred);
     const out = new Float32Array(sizeOf(shape));

@@ -14,8 +14,8 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs";
 import { type ConvGeometry, convGeometry } from "./im2col.ts";
-import { kernelConfig } from "./kernel_config.ts";
-import { tensorBuffer, type WasmBackend, zeroedOutput } from "./wasm_heap.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
+import { tensorBuffer, zeroedOutput } from "./wasm_heap.ts";
 
 /** Visits every (image, output position, filter tap) whose input position is inside the image. */
 function forEachTap(
@@ -45,11 +45,9 @@ function forEachTap(
   }
 }
 
-function depthwiseFilterGradient(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: WasmBackend;
-  attrs: DepthwiseConv2dNativeBackpropFilterAttrs;
-}): TensorInfo {
+function depthwiseFilterGradient(
+  args: KernelArgs<{ x: TensorInfo; dy: TensorInfo }, DepthwiseConv2dNativeBackpropFilterAttrs>,
+): TensorInfo {
   const { x, dy } = args.inputs;
   const backend = args.backend;
   const { filterShape } = args.attrs;
@@ -71,11 +69,9 @@ function depthwiseFilterGradient(args: {
   return out;
 }
 
-function depthwiseInputGradient(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: WasmBackend;
-  attrs: DepthwiseConv2dNativeBackpropInputAttrs;
-}): TensorInfo {
+function depthwiseInputGradient(
+  args: KernelArgs<{ dy: TensorInfo; filter: TensorInfo }, DepthwiseConv2dNativeBackpropInputAttrs>,
+): TensorInfo {
   const { dy, filter } = args.inputs;
   const backend = args.backend;
   const { inputShape } = args.attrs;

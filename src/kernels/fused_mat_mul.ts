@@ -13,7 +13,7 @@ import {
   util,
 } from "@tensorflow/tfjs";
 import { batchProductInto, productShape } from "./batch_mat_mul.ts";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { planProduct } from "./mat_mul.ts";
 import { runOriginal } from "./originals.ts";
 import { filledOutput, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
@@ -84,9 +84,7 @@ function epilogue(
   }
 }
 
-function fusedMatMul(
-  args: { inputs: Inputs; backend: WasmBackend; attrs: _FusedMatMulAttrs },
-): TensorInfo {
+function fusedMatMul(args: KernelArgs<Inputs, _FusedMatMulAttrs>): TensorInfo {
   const { a, b, bias, preluActivationWeights } = args.inputs;
   const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs;
   const backend = args.backend;

@@ -6,7 +6,7 @@
  * @module
  */
 import { Identity, type KernelConfig, type TensorInfo } from "@tensorflow/tfjs";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { runOriginal } from "./originals.ts";
 
 /** The parts of the wasm backend used here. */
@@ -21,9 +21,7 @@ export function sharedTensor(backend: RefCountingBackend, x: TensorInfo): Tensor
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
-function identity(
-  args: { inputs: { x: TensorInfo }; backend: RefCountingBackend; attrs: object },
-): TensorInfo {
+function identity(args: KernelArgs<{ x: TensorInfo }, object, RefCountingBackend>): TensorInfo {
   const { x } = args.inputs;
   return x.dtype === "string" ? runOriginal(Identity, args) : sharedTensor(args.backend, x);
 }

@@ -11,15 +11,13 @@ import {
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { simdKernels } from "./simd_kernels.ts";
-import { tensorBuffer, type WasmBackend, zeroedOutput } from "./wasm_heap.ts";
+import { tensorBuffer, zeroedOutput } from "./wasm_heap.ts";
 
-function maxPoolGrad(args: {
-  inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
-  backend: WasmBackend;
-  attrs: MaxPoolGradAttrs;
-}): TensorInfo {
+function maxPoolGrad(
+  args: KernelArgs<{ dy: TensorInfo; input: TensorInfo; output: TensorInfo }, MaxPoolGradAttrs>,
+): TensorInfo {
   const { dy, input } = args.inputs;
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs;
   const backend = args.backend;

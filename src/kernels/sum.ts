@@ -7,10 +7,10 @@
  * @module
  */
 import { type KernelConfig, Sum, type SumAttrs, type TensorInfo, util } from "@tensorflow/tfjs";
-import { kernelConfig } from "./kernel_config.ts";
+import { type KernelArgs, kernelConfig } from "./kernel_config.ts";
 import { runOriginal } from "./originals.ts";
 import { simdKernels } from "./simd_kernels.ts";
-import { allocScratch, freeScratch, tensorBuffer, type WasmBackend } from "./wasm_heap.ts";
+import { allocScratch, freeScratch, tensorBuffer } from "./wasm_heap.ts";
 
 /** How many leading axes a sum reduces, or 0 when it is not a sum over leading axes only. */
 export function leadingAxes(axis: number | number[], shape: number[]): number {
@@ -19,9 +19,7 @@ export function leadingAxes(axis: number | number[], shape: number[]): number {
   return leading ? axes.length : 0;
 }
 
-function sum(
-  args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: SumAttrs },
-): TensorInfo {
+function sum(args: KernelArgs<{ x: TensorInfo }, SumAttrs>): TensorInfo {
   const { inputs: { x }, backend, attrs } = args;
   const simd = simdKernels(backend);
   const reduced = x.dtype === "float32" ? leadingAxes(attrs.axis, [...x.shape]) : 0;
