@@ -211,6 +211,31 @@ export function convOutputShape(c: ConvCase): number[] {
   return info.outShape;
 }
 
+/** The attributes of a convolution kernel for a case (NHWC), shapes apart. */
+export function convAttrs(c: ConvCase): { strides: number[]; pad: Pad; dataFormat: "NHWC" } {
+  return { strides: [c.stride, c.stride], pad: c.pad, dataFormat: "NHWC" };
+}
+
+/**
+ * Declares, on each kernel path, a test that `op` on wasm matches cpu on random inputs of
+ * `shapes`.
+ */
+export function testOnKernelPaths(
+  name: string,
+  op: (inputs: tf.Tensor[]) => tf.Tensor,
+  shapes: number[][],
+): void {
+  for (const { kernels, needs } of KERNEL_PATHS) {
+    Deno.test(needs({
+      name: `${name} (${kernels} kernels)`,
+      async fn() {
+        registerWasmKernels();
+        assertMatchesCpu(await compareWithCpu(op, shapes, { cpuKernels: kernels }), name);
+      },
+    }));
+  }
+}
+
 /** A convolution kernel as {@linkcode testConvKernel} checks it. */
 export interface ConvKernelSpec {
   /** Shapes of the op's inputs for a case. */
