@@ -152,32 +152,15 @@ export type ResolvedConfig = LrFinderConfig & {
  * `data.train`/`data.validation` replace the base source; `optimizer` merges into the base one
  * when the name is the same (or absent) and replaces it otherwise; `sweep` merges.
  */
-export interface ConfigOverrides {
-  /** See {@linkcode LrFinderConfig}. */
-  name?: string;
-  /** Model path. */
-  model?: string;
+export interface ConfigOverrides
+  extends Partial<Omit<LrFinderConfigInput, "$schema" | "data" | "optimizer">> {
   /** Data sources to replace. */
   data?: {
     train?: DataSourceInput;
     validation?: DataSourceInput;
   };
-  /** Loss name in any accepted spelling. */
-  loss?: string;
   /** Optimizer fields. */
   optimizer?: Partial<OptimizerSpec>;
-  /** Mini-batch size. */
-  batchSize?: number;
-  /** Sweep settings. */
-  sweep?: Partial<SweepConfig>;
-  /** Suggestion rule. */
-  suggest?: SuggestMethod;
-  /** Backend request. */
-  backend?: BackendRequest;
-  /** Kernels of the wasm backend's products: auto, blas or wasm. */
-  cpuKernels?: CpuKernelsRequest;
-  /** BLAS threads. */
-  threads?: number;
 }
 
 /** Options of {@linkcode parseConfig}. */
