@@ -12,7 +12,7 @@ import {
   storeResult,
 } from "../action/assets.ts";
 import { resultJson } from "../src/report/mod.ts";
-import { GitHubMock, WORKFLOW_TOKEN } from "./github_mock/mod.ts";
+import { type GitHubMock, withGitHubMock, WORKFLOW_TOKEN } from "./github_mock/mod.ts";
 import { tinyResult } from "./fixtures/lr_results.ts";
 
 const TARGET = { owner: "o", repo: "r" };
@@ -28,8 +28,7 @@ Deno.test("pathSegment keeps plain names and makes others safe and distinct", ()
 });
 
 Deno.test("storeResult commits the plot and JSON, and a pointer for branches", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const octokit = getOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url });
     const result = tinyResult();
     const stored = await storeResult(octokit, TARGET, "tiny", {
@@ -69,10 +68,7 @@ Deno.test("storeResult commits the plot and JSON, and a pointer for branches", a
       await findBaseResult(octokit, { ...TARGET, branch: "no-branch" }, "tiny", base),
       undefined,
     );
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 function entry(key: string, commit: string, name = "m"): IndexEntry {
@@ -127,8 +123,7 @@ function folders(mock: GitHubMock, branch = "assets"): string[] {
 }
 
 Deno.test("with a retention each commit rebuilds the tree without older results", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const octokit = getOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url });
     const json = resultJson(tinyResult());
     const store = (commit: string, key: string, latestFor?: string) =>
@@ -175,15 +170,11 @@ Deno.test("with a retention each commit rebuilds the tree without older results"
       ref: "main",
     });
     assert.equal(base?.commit, "m3", "the pruned base commit falls back to the latest push");
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("a branch written before the index keeps only what its latest pointers name", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const json = resultJson(tinyResult());
     const pointer = JSON.stringify({
       version: 1,
@@ -213,15 +204,11 @@ Deno.test("a branch written before the index keeps only what its latest pointers
     assert.ok(
       mock.requests.some((r) => r.path.includes("/git/trees/") && r.path.includes("recursive=1")),
     );
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("concurrent stores with a retention all land, each planned again on the newer head", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const octokit = getOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url });
     const json = resultJson(tinyResult());
     const store = (name: string) =>
@@ -247,8 +234,5 @@ Deno.test("concurrent stores with a retention all land, each planned again on th
       r.operationId === "git/update-ref" && r.status === 422
     );
     assert.ok(refused.length >= 2, "the two that lost the race were refused and planned again");
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });

@@ -3,10 +3,11 @@ import assert from "node:assert/strict";
 import { tokenUser, upsertComment, WORKFLOW_TOKEN_LOGIN } from "../action/comment.ts";
 import { createOctokit } from "../action/octokit.ts";
 import {
-  GitHubMock,
+  type GitHubMock,
   type MockComment,
   PERSONAL_TOKEN,
   SECONDARY_RATE_LIMIT_MESSAGE,
+  withGitHubMock,
   WORKFLOW_TOKEN,
 } from "./github_mock/mod.ts";
 
@@ -20,8 +21,7 @@ function seed(mock: GitHubMock, comments: Omit<MockComment, "id" | "issue" | "ed
 }
 
 Deno.test("tokenUser asks GET /user, and takes the workflow token for github-actions[bot]", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     assert.deepEqual(await tokenUser(getOctokit(PERSONAL_TOKEN, { baseUrl: mock.url })), {
       login: "octocat",
       installation: false,
@@ -30,14 +30,11 @@ Deno.test("tokenUser asks GET /user, and takes the workflow token for github-act
       login: WORKFLOW_TOKEN_LOGIN,
       installation: true,
     });
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("upsertComment finds its comment on a later page and leaves people's comments alone", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const others = Array.from({ length: 130 }, (_, i) => ({
       body: i === 5 ? `quoting ${MARKER}` : `comment ${i}`,
       login: "someone",
@@ -62,15 +59,11 @@ Deno.test("upsertComment finds its comment on a later page and leaves people's c
     assert.equal(comments[5].body, `quoting ${MARKER}`, "a person's comment is never edited");
     const pages = mock.requests.filter((r) => r.operationId === "issues/list-comments");
     assert.equal(pages.length, 2, "both pages were read");
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("upsertComment creates a comment when its own has a different marker or author", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     seed(mock, [
       { body: "<!-- lr-finder:other -->", login: "github-actions[bot]", type: "Bot" },
       { body: MARKER, login: "octocat", type: "User" },
@@ -85,14 +78,11 @@ Deno.test("upsertComment creates a comment when its own has a different marker o
     const comments = mock.repository("o/r").comments;
     assert.equal(comments.length, 3);
     assert.deepEqual(comments.map((c) => c.edits), [0, 0, 0]);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("an app installation token other than the workflow token updates its bot's comment", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     seed(mock, [{ body: MARKER, login: "my-app[bot]", type: "Bot" }]);
     const octokit = getOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url });
     const result = await upsertComment(octokit, {
@@ -103,17 +93,14 @@ Deno.test("an app installation token other than the workflow token updates its b
     }, { marker: MARKER, body: `${MARKER}\nupdated` });
     assert.equal(result.created, false);
     assert.equal(mock.repository("o/r").comments[0].body, `${MARKER}\nupdated`);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 const BOT = { login: WORKFLOW_TOKEN_LOGIN, installation: true };
 const TARGET = { owner: "o", repo: "r", issue: 7, user: BOT };
 
 Deno.test("two runs that start at once end with exactly one comment, holding the newest text", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     // Both list before either creates: the race of two quick pushes.
     mock.barrier("issues/list-comments", 2);
     const octokit = createOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url, timeScale: 0.001 });
@@ -132,15 +119,11 @@ Deno.test("two runs that start at once end with exactly one comment, holding the
     assert.equal(kept.body, newest.body, "the newest text is carried into it");
     assert.equal(first.id, kept.id);
     assert.equal(second.id, kept.id, "both runs point to the comment that is kept");
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("after creating, duplicates fold into the oldest with the newest text", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const octokit = createOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url, timeScale: 0.001 });
     // Another run creates its comment between this run's list and its create.
     mock.beforeNext("issues/create-comment", () => {
@@ -166,15 +149,11 @@ Deno.test("after creating, duplicates fold into the oldest with the newest text"
       removed: 1,
     });
     assert.equal(comments[0].body, `${MARKER}\nthis run`, "the newest text is carried over");
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("a create whose answer was lost is retried, and the duplicate it made is deleted", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const octokit = createOctokit(WORKFLOW_TOKEN, { baseUrl: mock.url, timeScale: 0.001 });
     mock.failNext("issues/create-comment", { status: 502, afterHandling: true });
     mock.failNext("issues/delete-comment", {
@@ -198,14 +177,11 @@ Deno.test("a create whose answer was lost is retried, and the duplicate it made 
         "issues/delete-comment 204",
       ],
     );
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("duplicates left by earlier versions fold into the oldest on the next update", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     seed(mock, [
       { body: `${MARKER}\nold 1`, login: "github-actions[bot]", type: "Bot" },
       { body: "a person's comment", login: "someone", type: "User" },
@@ -224,7 +200,5 @@ Deno.test("duplicates left by earlier versions fold into the oldest on the next 
         [3, `${MARKER}\nquoted by a person`],
       ],
     );
-  } finally {
-    await mock.close();
-  }
+  });
 });

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { GitHubMock, SECONDARY_RATE_LIMIT_MESSAGE, WORKFLOW_TOKEN } from "./github_mock/mod.ts";
+import {
+  GitHubMock,
+  SECONDARY_RATE_LIMIT_MESSAGE,
+  withGitHubMock,
+  WORKFLOW_TOKEN,
+} from "./github_mock/mod.ts";
 import { bodyIssues, loadOpenApi, matchOperation } from "./github_mock/openapi.ts";
 
 Deno.test("operations are found by method and path template, literal segments first", () => {
@@ -80,8 +85,7 @@ function sender(mock: GitHubMock) {
 }
 
 Deno.test("faults answer chosen requests in order, before or after handling them", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const send = sender(mock);
     mock.failNext(
       "issues/create-comment",
@@ -101,15 +105,11 @@ Deno.test("faults answer chosen requests in order, before or after handling them
     assert.equal((await send("DELETE", `/repos/o/r/issues/comments/${id}`)).status, 204);
     assert.equal((await send("DELETE", `/repos/o/r/issues/comments/${id}`)).status, 404);
     assert.deepEqual(mock.repository("o/r").deleted.map((c) => c.id), [id]);
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });
 
 Deno.test("a barrier holds requests until enough have arrived; trees list top level or recursive", async () => {
-  const mock = new GitHubMock({ repositories: ["o/r"] });
-  try {
+  await withGitHubMock({ repositories: ["o/r"] }, async (mock) => {
     const send = sender(mock);
     mock.barrier("issues/list-comments", 2);
     let firstDone = false;
@@ -133,8 +133,5 @@ Deno.test("a barrier holds requests until enough have arrived; trees list top le
       "blob a/b/c.txt",
       "blob top.txt",
     ]);
-    assert.deepEqual(mock.violations, []);
-  } finally {
-    await mock.close();
-  }
+  });
 });
