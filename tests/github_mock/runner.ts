@@ -195,18 +195,29 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-/** Collects a finished step's outputs and summary, then removes nothing (see `temp`). */
-export async function collect(
-  files: RunnerFiles,
-  output: Deno.CommandOutput,
+/**
+ * Runs one step's program in the workspace with only `env` (the runner passes nothing else),
+ * then collects its outputs and summary; removes nothing (see `temp`).
+ */
+export async function runStep(
+  command: { program: string; args: string[] },
+  step: { files: RunnerFiles; workspace: string; env: Record<string, string> },
 ): Promise<RunnerResult> {
+  const output = await new Deno.Command(command.program, {
+    args: command.args,
+    cwd: step.workspace,
+    env: step.env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   const decoder = new TextDecoder();
   return {
     code: output.code,
     log: decoder.decode(output.stdout) + decoder.decode(output.stderr),
-    outputs: parseOutputFile(await Deno.readTextFile(files.outputFile)),
-    summary: await Deno.readTextFile(files.summaryFile),
-    temp: files.temp,
+    outputs: parseOutputFile(await Deno.readTextFile(step.files.outputFile)),
+    summary: await Deno.readTextFile(step.files.summaryFile),
+    temp: step.files.temp,
   };
 }
 
@@ -215,27 +226,21 @@ export async function runAction(options: RunnerOptions): Promise<RunnerResult> {
   const files = await prepareRunner(options);
   const env = { ...files.env };
   for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value;
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      `--config=${join(REPO_ROOT, "action", "deno.runtime.json")}`,
-      `--lock=${join(REPO_ROOT, "action", "deno.runtime.lock")}`,
-      "--frozen",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net",
-      "--allow-sys",
-      "--allow-ffi",
-      join(REPO_ROOT, "action", "main.ts"),
-    ],
-    cwd: options.workspace,
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return await collect(files, output);
+  const program = Deno.execPath();
+  const args = [
+    "run",
+    `--config=${join(REPO_ROOT, "action", "deno.runtime.json")}`,
+    `--lock=${join(REPO_ROOT, "action", "deno.runtime.lock")}`,
+    "--frozen",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-net",
+    "--allow-sys",
+    "--allow-ffi",
+    join(REPO_ROOT, "action", "main.ts"),
+  ];
+  return await runStep({ program, args }, { files, workspace: options.workspace, env });
 }
 
 /** Options of {@linkcode writeWorkspace}. */
