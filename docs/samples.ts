@@ -44,28 +44,41 @@ export interface Sample {
   run: () => Promise<string>;
 }
 
-/** The permissions of a `deno.json` task, so that samples run as `deno task` runs them. */
-async function taskPermissions(task: string): Promise<string[]> {
+/** The `--allow-*` flags of a `deno.json` task, so that scripts run as `deno task` runs them. */
+export async function taskPermissions(task: string): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
   return (config.tasks[task] as string).split(/\s+/).filter((part) => part.startsWith("--allow"));
 }
 
-interface Output {
+/** What a finished `deno run` printed and its exit code. */
+export interface DenoRunOutput {
+  /** Exit code. */
   code: number;
+  /** Standard output. */
   stdout: string;
+  /** Standard error. */
   stderr: string;
 }
 
-/** Runs `deno run` with these permissions and the repository's config in `cwd`. */
-async function runDeno(
-  permissions: string[],
-  script: string,
-  args: string[],
-  cwd: string,
-): Promise<Output> {
+/** Where and how {@linkcode runDeno} runs a script. */
+export interface RunDenoOptions {
+  /** The working folder. */
+  cwd: string;
+  /** The script's arguments. */
+  args?: string[];
+  /** The `--allow-*` flags. */
+  permissions?: string[];
+}
+
+/**
+ * Runs `deno run` on `script` (relative to the root) with the repository's `deno.json`, no
+ * colours and no input, and returns what it printed.
+ */
+export async function runDeno(script: string, options: RunDenoOptions): Promise<DenoRunOutput> {
+  const { permissions = [], args = [] } = options;
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...permissions, "--config", join(ROOT, "deno.json"), join(ROOT, script), ...args],
-    cwd,
+    cwd: options.cwd,
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
@@ -79,9 +92,13 @@ async function runDeno(
   };
 }
 
-/** Runs `deno run` as `deno task <task>` does (its permissions), in `cwd`. */
-async function denoRun(task: string, script: string, args: string[], cwd: string): Promise<Output> {
-  return await runDeno(await taskPermissions(task), script, args, cwd);
+/** Runs `script` as `deno task <task>` runs it (with the task's permissions). */
+export async function runAsTask(
+  task: string,
+  script: string,
+  options: Omit<RunDenoOptions, "permissions">,
+): Promise<DenoRunOutput> {
+  return await runDeno(script, { ...options, permissions: await taskPermissions(task) });
 }
 
 /** Runs `fn` in a fresh temporary folder; its path reads {@linkcode PROJECT_DIR} in the text. */
@@ -94,7 +111,7 @@ async function inProject(fn: (dir: string) => Promise<string>): Promise<string> 
   }
 }
 
-function expectCode(what: string, output: Output, code: number): Output {
+function expectCode(what: string, output: DenoRunOutput, code: number): DenoRunOutput {
   if (output.code !== code) {
     throw new Error(`${what} exited ${output.code}, expected ${code}:\n${output.stderr}`);
   }
@@ -117,7 +134,11 @@ export const SAMPLES: readonly Sample[] = [
     docs: ["README.md"],
     run: () =>
       inProject(async (dir) =>
-        expectCode("deno task demo", await denoRun("demo", "src/demo.ts", ["--quiet"], dir), 0)
+        expectCode(
+          "deno task demo",
+          await runAsTask("demo", "src/demo.ts", { args: ["--quiet"], cwd: dir }),
+          0,
+        )
           .stdout
       ),
   },
@@ -128,7 +149,7 @@ export const SAMPLES: readonly Sample[] = [
       inProject(async (dir) => {
         const config = join(ROOT, "examples", "action", "lr-finder.json");
         const args = [config, "--backend", "wasm", "--quiet"];
-        const output = await denoRun("lr-find", "src/cli.ts", args, dir);
+        const output = await runAsTask("lr-find", "src/cli.ts", { args, cwd: dir });
         return expectCode("deno task lr-find", output, 0).stdout;
       }),
   },
@@ -165,7 +186,10 @@ export const SAMPLES: readonly Sample[] = [
         ];
         let text = "";
         for (const args of runs) {
-          const output = await denoRun("lr-find", "src/cli.ts", [...args, "--quiet"], dir);
+          const output = await runAsTask("lr-find", "src/cli.ts", {
+            args: [...args, "--quiet"],
+            cwd: dir,
+          });
           text += expectCode(`lr-find ${args.join(" ")}`, output, 2).stderr;
         }
         return text;
@@ -189,7 +213,7 @@ export const SAMPLES: readonly Sample[] = [
         // The permissions the example's README gives.
         const permissions = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys"];
         const script = "examples/fashion-mnist/main.ts";
-        const output = await runDeno(permissions, script, ["--quiet"], dir);
+        const output = await runDeno(script, { permissions, args: ["--quiet"], cwd: dir });
         return expectCode("the Fashion-MNIST example", output, 0).stdout;
       }),
   },

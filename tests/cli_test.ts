@@ -6,7 +6,7 @@ import { defaultOutDir, EXIT_CODES, main, VERSION } from "../src/cli.ts";
 import { FLAGS } from "../src/cli/flags.ts";
 import { saveModel } from "../src/model_io.ts";
 import type { LrFinderResult } from "../src/result.ts";
-import { blobs, mlp, ROOT, taskPermissions } from "./helpers.ts";
+import { blobs, type DenoRunOutput, mlp, ROOT, runDeno, taskPermissions } from "./helpers.ts";
 import { requireResource, SCRIPT } from "./resources.ts";
 
 await setupBackend("cpu");
@@ -16,33 +16,13 @@ const CLI = join(ROOT, "src", "cli.ts");
 const TASK_FLAGS = await taskPermissions("lr-find");
 const SPECIES = ["setosa", "versicolor", "virginica"];
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** The arguments of `deno` that run the CLI as `deno task lr-find` does, then `args`. */
 function cliArgs(args: string[], permissions = TASK_FLAGS): string[] {
   return ["run", ...permissions, "--config", join(ROOT, "deno.json"), CLI, ...args];
 }
 
-async function runCli(args: string[], cwd: string, permissions = TASK_FLAGS): Promise<CliRun> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: cliArgs(args, permissions),
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  });
-  const output = await command.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function runCli(args: string[], cwd: string, permissions = TASK_FLAGS): Promise<DenoRunOutput> {
+  return runDeno("src/cli.ts", { args, cwd, permissions });
 }
 
 /** A folder with a saved model, a CSV training set, a valid config and some broken inputs. */

@@ -11,32 +11,12 @@ import {
   runDemo,
 } from "../src/demo.ts";
 import type { LrFinderResult } from "../src/result.ts";
-import { bitwiseEqual, ROOT, taskPermissions, weightValues } from "./helpers.ts";
+import { bitwiseEqual, ROOT, runAsTask, weightValues } from "./helpers.ts";
 
 await setupBackend("cpu");
 
-async function runDemoCli(args: string[], cwd: string) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...await taskPermissions("demo"),
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, "src", "demo.ts"),
-      ...args,
-    ],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function runDemoCli(args: string[], cwd: string) {
+  return runAsTask("demo", "src/demo.ts", { args, cwd });
 }
 
 Deno.test("the demo data and model are the same on every call (seeded)", () => {

@@ -4,9 +4,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { fileURLToPath } from "node:url";
 import type { Dataset } from "../src/data/dataset.ts";
 import { createRng, normal } from "../src/random.ts";
+
+// The repository's root, and scripts run as their `deno task` runs them, as the doc samples run.
+export { ROOT, runAsTask, runDeno, taskPermissions } from "../docs/samples.ts";
+export type { DenoRunOutput } from "../docs/samples.ts";
 
 /** Gaussian blobs: `classes` clusters in `features` dimensions, labels as class indices. */
 export function blobs(size: number, features: number, classes: number, seed = 1): Dataset {
@@ -58,9 +61,6 @@ export function bitwiseEqual(a: ArrayLike<number>[], b: ArrayLike<number>[]): bo
   });
 }
 
-/** The repository's root folder. */
-export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
-
 /** Runs `fn` with a fresh temporary folder, removed afterwards (also when `fn` throws). */
 export async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
@@ -69,12 +69,6 @@ export async function withDir(fn: (dir: string) => Promise<void>): Promise<void>
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** The `--allow-*` flags of a `deno.json` task, so tests run a script as its task does. */
-export async function taskPermissions(task: string): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
-  return (config.tasks[task] as string).split(/\s+/).filter((part) => part.startsWith("--allow"));
 }
 
 /**

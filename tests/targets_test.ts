@@ -11,7 +11,7 @@ import { isInputError } from "../src/errors.ts";
 import { findLearningRate } from "../src/sweep.ts";
 import { checkTargets } from "../src/targets.ts";
 import type { LossName } from "../src/loss_names.ts";
-import { blobs, mlp, ROOT, taskPermissions, withDir } from "./helpers.ts";
+import { blobs, mlp, runAsTask, withDir } from "./helpers.ts";
 
 await setupBackend("cpu");
 
@@ -147,22 +147,11 @@ export function createModel() {
         batchSize: 8,
       }),
     );
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...await taskPermissions("lr-find"),
-        "--config",
-        join(ROOT, "deno.json"),
-        join(ROOT, "src", "cli.ts"),
-        "lr-finder.json",
-        "--quiet",
-      ],
+    const output = await runAsTask("lr-find", "src/cli.ts", {
+      args: ["lr-finder.json", "--quiet"],
       cwd: dir,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
+    });
+    const stderr = output.stderr;
     assert.equal(output.code, 2, stderr);
     assert.match(
       stderr,
