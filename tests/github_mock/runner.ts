@@ -195,30 +195,33 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-/**
- * Runs one step's program in the workspace with only `env` (the runner passes nothing else),
- * then collects its outputs and summary; removes nothing (see `temp`).
- */
-export async function runStep(
-  command: { program: string; args: string[] },
-  step: { files: RunnerFiles; workspace: string; env: Record<string, string> },
-): Promise<RunnerResult> {
-  const output = await new Deno.Command(command.program, {
-    args: command.args,
-    cwd: step.workspace,
-    env: step.env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+/** Collects a finished step's outputs and summary, then removes nothing (see `temp`). */
+async function collect(files: RunnerFiles, output: Deno.CommandOutput): Promise<RunnerResult> {
   const decoder = new TextDecoder();
   return {
     code: output.code,
     log: decoder.decode(output.stdout) + decoder.decode(output.stderr),
-    outputs: parseOutputFile(await Deno.readTextFile(step.files.outputFile)),
-    summary: await Deno.readTextFile(step.files.summaryFile),
-    temp: step.files.temp,
+    outputs: parseOutputFile(await Deno.readTextFile(files.outputFile)),
+    summary: await Deno.readTextFile(files.summaryFile),
+    temp: files.temp,
   };
+}
+
+/** Runs one step's program in the workspace with only `env`, as the runner does, and collects it. */
+export async function runStep(
+  command: { program: string; args: string[] },
+  step: { files: RunnerFiles; workspace: string; env: Record<string, string> },
+): Promise<RunnerResult> {
+  const { workspace: cwd, env } = step;
+  const output = await new Deno.Command(command.program, {
+    args: command.args,
+    cwd,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return await collect(step.files, output);
 }
 
 /** Runs `action/main.ts` in a new process, as the composite step does. */
