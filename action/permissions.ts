@@ -86,3 +86,34 @@ export function permissionError(
   }): give the job \`permissions: contents: write\`, or set \`image-branch: ''\` to disable ` +
     `image hosting`;
 }
+
+/** Where a write failed, for {@linkcode writeFailure}. */
+export interface WriteTarget {
+  /** `owner/repo`. */
+  repository: string;
+  /** The image branch. */
+  branch?: string;
+  /** The pull request. */
+  issue?: number;
+  /** True for the read-only token of a pull request from a fork. */
+  readOnlyToken?: boolean;
+}
+
+/**
+ * What a refused or failed write means for the run: an error, or, for a fork's read-only
+ * token refused for permissions, a warning (the run stays green).
+ */
+export function writeFailure(
+  kind: WriteKind,
+  error: unknown,
+  where: WriteTarget,
+): { error: string } | { warning: string } {
+  if (isRateLimited(error)) return { error: rateLimitError(kind, error, where) };
+  if (isForbidden(error)) {
+    return where.readOnlyToken
+      ? { warning: forkWarning(kind, error) }
+      : { error: permissionError(kind, error, where) };
+  }
+  const what = kind === "comment" ? "write the comment" : "store the plot";
+  return { error: `could not ${what} on ${where.repository}: ${apiMessage(error)}` };
+}

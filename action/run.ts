@@ -26,15 +26,7 @@ import { comparisonLine } from "./comparison.ts";
 import type { EventInfo } from "./event.ts";
 import type { Octokit } from "./git_data.ts";
 import type { ActionInputs } from "./inputs.ts";
-import {
-  apiMessage,
-  forkWarning,
-  isForbidden,
-  isRateLimited,
-  permissionError,
-  rateLimitError,
-  type WriteKind,
-} from "./permissions.ts";
+import { apiMessage, writeFailure, type WriteKind } from "./permissions.ts";
 import { commentBody, commentMarker } from "./report.ts";
 
 /** How the Action talks to the runner (`@actions/core` in production). */
@@ -463,27 +455,18 @@ class Publisher {
 
   #writeFailed(kind: WriteKind, error: unknown): void {
     const event = this.event;
-    const repository = `${event.owner}/${event.repo}`;
-    if (isRateLimited(error)) {
-      this.outcome.errors.push(rateLimitError(kind, error, { repository }));
+    const failure = writeFailure(kind, error, {
+      repository: `${event.owner}/${event.repo}`,
+      branch: this.inputs.imageBranch,
+      issue: event.pullRequest?.number,
+      readOnlyToken: event.readOnlyToken,
+    });
+    if ("error" in failure) {
+      this.outcome.errors.push(failure.error);
       return;
     }
-    if (isForbidden(error) && event.readOnlyToken) {
-      if (!this.#warned.has(kind)) this.context.io.warning(forkWarning(kind, error));
-      this.#warned.add(kind);
-      return;
-    }
-    this.outcome.errors.push(
-      isForbidden(error)
-        ? permissionError(kind, error, {
-          repository,
-          branch: this.inputs.imageBranch,
-          issue: event.pullRequest?.number,
-        })
-        : `could not ${
-          kind === "comment" ? "write the comment" : "store the plot"
-        } on ${repository}: ${apiMessage(error)}`,
-    );
+    if (!this.#warned.has(kind)) this.context.io.warning(failure.warning);
+    this.#warned.add(kind);
   }
 }
 

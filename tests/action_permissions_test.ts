@@ -6,6 +6,7 @@ import {
   isRateLimited,
   permissionError,
   rateLimitError,
+  writeFailure,
 } from "../action/permissions.ts";
 
 function apiError(status: number, message: string): Error & { status: number } {
@@ -73,4 +74,27 @@ Deno.test("rate-limit 403s and 429s are told apart from permission 403s", () => 
   );
   assert.match(message, /this is not a permission problem; re-run the job once the limit resets/);
   assert.doesNotMatch(message, /permissions:/);
+});
+
+Deno.test("writeFailure: rate limits and permissions are errors, a fork's read-only token a warning", () => {
+  const where = { repository: "o/r", branch: "plots", issue: 2 };
+  const limited = apiError(429, "Too Many Requests");
+  assert.deepEqual(writeFailure("comment", limited, where), {
+    error: rateLimitError("comment", limited, where),
+  });
+  assert.deepEqual(writeFailure("comment", limited, { ...where, readOnlyToken: true }), {
+    error: rateLimitError("comment", limited, where),
+  });
+  assert.deepEqual(writeFailure("image", forbidden, where), {
+    error: permissionError("image", forbidden, where),
+  });
+  assert.deepEqual(writeFailure("image", forbidden, { ...where, readOnlyToken: true }), {
+    warning: forkWarning("image", forbidden),
+  });
+  assert.deepEqual(writeFailure("comment", apiError(502, "Bad Gateway"), where), {
+    error: "could not write the comment on o/r: 502 Bad Gateway",
+  });
+  assert.deepEqual(writeFailure("image", new Error("socket hang up"), where), {
+    error: "could not store the plot on o/r: socket hang up",
+  });
 });
