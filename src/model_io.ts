@@ -10,7 +10,7 @@ import { InputError, isInputError } from "./errors.ts";
 import { canonicalLossName, type LossName } from "./loss_names.ts";
 import type { OptimizerSpec } from "./optimizer_spec.ts";
 import { parseJson, readError, readInputText } from "./data/read_file.ts";
-import { importUserModule } from "./data/module.ts";
+import { importUserFunction } from "./data/module.ts";
 
 /** A model ready for a sweep, with the loss and optimizer its training config names. */
 export interface LoadedModel {
@@ -408,17 +408,7 @@ async function loadModelJson(path: string): Promise<LoadedModel> {
 }
 
 async function loadModelModule(path: string): Promise<LoadedModel> {
-  const mod = await importUserModule(path);
-  const createModel = mod.createModel;
-  if (typeof createModel !== "function") {
-    const names = Object.keys(mod);
-    throw new InputError(
-      `${path}: expected an exported function createModel(), found ${
-        names.length ? `exports ${names.join(", ")}` : "no exports"
-      }`,
-      { field: path },
-    );
-  }
+  const createModel = await importUserFunction(path, "createModel");
   const model = await withoutLeaks(path, async () => {
     const result = await createModel();
     if (!(result instanceof tf.LayersModel)) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadDataModule } from "../src/data/module.ts";
+import { importUserFunction, loadDataModule } from "../src/data/module.ts";
 import { InputError } from "../src/errors.ts";
 
 async function withModule(source: string, fn: (path: string) => Promise<void>): Promise<void> {
@@ -86,4 +86,31 @@ Deno.test("module: mistakes are input errors naming the module", async () => {
     (e: unknown) =>
       e instanceof InputError && e.message === "/nonexistent/data.ts: module not found",
   );
+});
+
+Deno.test("module: importUserFunction returns the named export, or names what there is instead", async () => {
+  await withModule(
+    "export function twice(n: number) { return 2 * n; }\nexport const k = 1;",
+    async (path) => {
+      const twice = await importUserFunction(path, "twice");
+      assert.equal(twice(21), 42);
+      await assert.rejects(
+        importUserFunction(path, "k"),
+        (error: Error) => {
+          assert.ok(error instanceof InputError);
+          assert.equal(
+            error.message,
+            `${path}: expected an exported function k(), found exports k, twice`,
+          );
+          return true;
+        },
+      );
+    },
+  );
+  await withModule("", async (path) => {
+    await assert.rejects(
+      importUserFunction(path, "loadData"),
+      new RegExp("expected an exported function loadData\\(\\), found no exports$"),
+    );
+  });
 });

@@ -50,17 +50,7 @@ export async function loadDataModule(
   options: LoadDataModuleOptions = {},
 ): Promise<Dataset> {
   const split = options.split ?? "train";
-  const mod = await importUserModule(path);
-  const loadData = mod.loadData;
-  if (typeof loadData !== "function") {
-    const names = Object.keys(mod);
-    throw new InputError(
-      `${path}: expected an exported function loadData(), found ${
-        names.length ? `exports ${names.join(", ")}` : "no exports"
-      }`,
-      { field: path },
-    );
-  }
+  const loadData = await importUserFunction(path, "loadData");
   let result: unknown;
   try {
     result = await loadData({ split } satisfies LoadDataContext);
@@ -95,6 +85,28 @@ export async function importUserModule(path: string): Promise<Record<string, unk
       { field: path, cause: error },
     );
   }
+}
+
+/**
+ * The function a user's module exports as `name` (see {@linkcode importUserModule}); an
+ * {@linkcode InputError} naming what it exports instead when there is none.
+ */
+export async function importUserFunction(
+  path: string,
+  name: string,
+): Promise<(...args: unknown[]) => unknown> {
+  const mod = await importUserModule(path);
+  const fn = mod[name];
+  if (typeof fn !== "function") {
+    const names = Object.keys(mod);
+    throw new InputError(
+      `${path}: expected an exported function ${name}(), found ${
+        names.length ? `exports ${names.join(", ")}` : "no exports"
+      }`,
+      { field: path },
+    );
+  }
+  return fn as (...args: unknown[]) => unknown;
 }
 
 function datasetFromResult(result: unknown, path: string): Dataset {
