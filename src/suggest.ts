@@ -9,7 +9,7 @@
  * Which rule `auto` stands for, and the constants below, were chosen by `bench/quality.ts`.
  * @module
  */
-import type { RuleName, Suggestion, SuggestMethod } from "./result.ts";
+import type { RuleName, Suggestion, SuggestionMethod, SuggestMethod } from "./result.ts";
 
 /** The curve a rule reads: learning rates, the smoothed and (optionally) the raw loss per step. */
 export interface SuggestCurve {
@@ -368,7 +368,7 @@ function decreasingRunLengths(values: readonly number[]): number[] {
   return lengths;
 }
 
-function refuse(method: RuleName, reason: string): Suggestion {
+function refuse(method: SuggestionMethod, reason: string): Suggestion {
   return { lr: null, index: null, method, reason };
 }
 

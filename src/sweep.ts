@@ -14,7 +14,6 @@ import {
   describeOptimizer,
   disposeOptimizer,
   setOptimizerLearningRate,
-  trainingStep,
 } from "./optimizers.ts";
 import type {
   LrFinderResult,
@@ -26,7 +25,18 @@ import type {
   SuggestMethod,
   Uncertainty,
 } from "./result.ts";
+import { concludeResult, type VerificationReport } from "./conclusion.ts";
+import { YIELD_EVERY_MS, yieldToEventLoop } from "./event_loop.ts";
 import { bandOf, medianCurve } from "./run_spread.ts";
+import { fixedSample, splitOff } from "./samples.ts";
+import { batchLoss, type TrainingTarget, trainOnSamples } from "./training.ts";
+import {
+  resolveVerifyOptions,
+  runVerification,
+  type VerifyOptions,
+  type VerifyProgress,
+} from "./verify.ts";
+import { chanceLoss } from "./warnings.ts";
 import { learningRateSchedule, type ScheduleMode } from "./schedule.ts";
 import { createLossSmoother, DEFAULT_BETA } from "./smoothing.ts";
 import {
@@ -102,6 +112,14 @@ export interface FindLearningRateOptions {
   warmupSteps?: number;
   /** Steps a loss may wait before it is read; default 3 on webgpu (no GPU stall), else 0. */
   readLag?: number;
+  /**
+   * Verification after the sweep (default on): train from the same initial weights at a few
+   * candidate rates from the curve and suggest the one with the lowest held-out loss (see
+   * `src/verify.ts`). `false` keeps the sweep-only behaviour.
+   */
+  verify?: boolean | VerifyOptions;
+  /** Called after every training step of verification. */
+  onVerify?: (progress: VerifyProgress) => void;
 }
 
 const DEFAULTS = {
@@ -125,6 +143,8 @@ interface SweepPlan {
   train: Dataset;
   validation?: Dataset;
   validationIndices?: Int32Array;
+  /** The validation data given by the caller, whatever `evaluate` is. */
+  givenValidation?: Dataset;
   layout: BatchLayout;
   loss: { name: LossName; fn: LossFunction };
   optimizerSpec: OptimizerSpec;
@@ -167,11 +187,14 @@ export async function findLearningRate(
   const startedAt = new Date();
   const started = performance.now();
   const plan = planSweep(model, data, options);
+  const verify = resolveVerifyOptions(options.verify);
   const snapshot = snapshotWeights(model);
   const deadline = options.timeBudgetMs === undefined ? undefined : started + options.timeBudgetMs;
   const records: RunRecord[] = [];
   let warmupMs: number | undefined;
   let validation: { x: tf.Tensor; y: tf.Tensor } | undefined;
+  let result: LrFinderResult;
+  let report: VerificationReport | undefined;
   try {
     if (plan.validation && plan.validationIndices) {
       validation = gatherBatch(plan.validation, plan.validationIndices, plan.layout);
@@ -196,17 +219,36 @@ export async function findLearningRate(
       }
       if (record.stopReason === "aborted" || record.stopReason === "time-budget") break;
     }
+    plan.settings.optimizerState = records[0]?.optimizerState ?? "fresh";
+    result = assembleResult(plan, records, {
+      name: options.name ?? model.name,
+      startedAt,
+      totalMs: performance.now() - started,
+      warmupMs,
+    });
+    if (verify) {
+      report = await runVerification(result, {
+        target: targetOf(plan),
+        initial: snapshot,
+        train: plan.train,
+        validation: plan.validation ?? plan.givenValidation,
+        optimizer: plan.optimizerSpec,
+        sourceOptimizer: plan.sourceOptimizer,
+        batchSize: plan.settings.batchSize,
+        seed: plan.settings.seed,
+        signal: options.signal,
+        deadline,
+        onProgress: options.onVerify,
+      }, verify);
+    }
   } finally {
     restoreWeights(model, snapshot);
     tf.dispose(snapshot);
     if (validation) tf.dispose([validation.x, validation.y]);
   }
-  plan.settings.optimizerState = records[0]?.optimizerState ?? "fresh";
-  return assembleResult(plan, records, {
-    name: options.name ?? model.name,
-    startedAt,
-    totalMs: performance.now() - started,
-    warmupMs,
+  result.timing.totalMs = performance.now() - started;
+  return concludeResult(result, report, {
+    chanceLoss: chanceLoss(plan.loss.name, outputUnits(model)),
   });
 }
 
@@ -341,6 +383,7 @@ function planSweep(
     train,
     validation: evaluate === "validation" ? validation : undefined,
     validationIndices,
+    givenValidation: splits.validation ? validation : undefined,
     layout,
     loss,
     optimizerSpec,
@@ -350,21 +393,6 @@ function planSweep(
     warmupSteps: options.warmupSteps ?? (onGpu ? 2 : 0),
     readLag: options.readLag ?? (onGpu ? 3 : 0),
   };
-}
-
-/**
- * How often the step loop lets the event loop run timers, signal handlers and I/O: reading a
- * loss on the CPU backends resolves as a microtask only, so without this a Ctrl-C handler or a
- * timer that aborts the sweep would wait for the whole sweep.
- */
-const YIELD_EVERY_MS = 100;
-
-/**
- * One turn of the event loop through a timer (about 2 ms here). A `MessageChannel` message is 40
- * times cheaper but does not let Deno poll network I/O, so a streaming HTTP response would stall.
- */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 interface RunControls {
@@ -476,25 +504,11 @@ function trainStep(
   indices: Int32Array,
   variables: tf.Variable[],
 ): tf.Scalar {
-  const batch = gatherBatch(plan.train, indices, plan.layout);
-  try {
-    return trainingStep(optimizer, {
-      loss: () => totalLoss(plan, batch.x, batch.y, true),
-      variables,
-    });
-  } finally {
-    tf.dispose([batch.x, batch.y]);
-  }
+  return trainOnSamples(targetOf(plan), { optimizer, data: plan.train, indices, variables });
 }
 
-/** Mean loss of a batch plus the model's regularisation penalties, as the model's fit computes it. */
-function totalLoss(plan: SweepPlan, x: tf.Tensor, y: tf.Tensor, training: boolean): tf.Scalar {
-  const prediction = plan.model.apply(x, { training }) as tf.Tensor;
-  let total = tf.mean(plan.loss.fn(y, prediction)) as tf.Scalar;
-  if (training) {
-    for (const penalty of plan.model.calculateLosses()) total = tf.add(total, penalty);
-  }
-  return total;
+function targetOf(plan: SweepPlan): TrainingTarget {
+  return { model: plan.model, lossFn: plan.loss.fn, layout: plan.layout };
 }
 
 function evaluateLoss(
@@ -503,7 +517,7 @@ function evaluateLoss(
   trainingLoss: tf.Scalar,
 ): tf.Scalar {
   trainingLoss.dispose();
-  return tf.tidy(() => totalLoss(plan, validation.x, validation.y, false));
+  return tf.tidy(() => batchLoss(targetOf(plan), validation, false));
 }
 
 async function warmUp(
@@ -677,32 +691,14 @@ function holdOut(
       { field: "data.validation" },
     );
   }
-  const order = fixedSample(data.size, data.size, seed ^ 0x5eed);
-  const pick = (indices: Int32Array): Dataset => subset(data, indices);
-  return {
-    validation: pick(order.subarray(0, count)),
-    train: pick(order.subarray(count)),
-  };
+  const { held, rest } = splitOff(data, count, seed);
+  return { validation: held, train: rest };
 }
 
-function subset(data: Dataset, indices: Int32Array): Dataset {
-  const xWidth = sampleLength(data.xShape);
-  const yWidth = sampleLength(data.yShape);
-  const XArray = data.x.constructor as new (n: number) => typeof data.x;
-  const YArray = data.y.constructor as new (n: number) => typeof data.y;
-  const x = new XArray(indices.length * xWidth);
-  const y = new YArray(indices.length * yWidth);
-  indices.forEach((index, i) => {
-    x.set(data.x.subarray(index * xWidth, (index + 1) * xWidth), i * xWidth);
-    y.set(data.y.subarray(index * yWidth, (index + 1) * yWidth), i * yWidth);
-  });
-  return { ...data, x, y, size: indices.length };
-}
-
-/** The first `count` indices of a seeded permutation of `size` samples. */
-function fixedSample(size: number, count: number, seed: number): Int32Array {
-  const sampler = createBatchSampler(size, seed);
-  return sampler.next(Math.min(count, size));
+/** Values in one sample of the model's output (1 when its shape is not fully known). */
+function outputUnits(model: tf.LayersModel): number {
+  const shape = model.outputs[0].shape.slice(1);
+  return shape.every((d): d is number => typeof d === "number") ? sampleLength(shape) : 1;
 }
 
 function fail(option: string, expected: string, got: unknown): never {

@@ -59,9 +59,12 @@ async function trainSteps(model: tf.LayersModel, steps: number): Promise<number[
   return losses;
 }
 
+/** A short verification, so that every restore case also trains and discards trials. */
+const shortVerify = { verify: { steps: 12 } };
+
 const stopCases: { reason: string; options: FindLearningRateOptions }[] = [
-  { reason: "completed", options: { numIters: 30, endLr: 1e-2 } },
-  { reason: "diverged", options: { numIters: 200, startLr: 1e-3, endLr: 1e4 } },
+  { reason: "completed", options: { numIters: 30, endLr: 1e-2, ...shortVerify } },
+  { reason: "diverged", options: { numIters: 200, startLr: 1e-3, endLr: 1e4, ...shortVerify } },
   { reason: "aborted", options: { numIters: 50, signal: AbortSignal.abort() } },
 ];
 
@@ -75,6 +78,7 @@ for (const name of OPTIMIZER_NAMES) {
       const tensors = tf.memory().numTensors;
       const result = await findLearningRate(model, data, options);
       assert.equal(result.stopReason, reason);
+      if (reason === "diverged") assert.ok(result.trials!.length >= 2, "verification trained");
       assert.ok(bitwiseEqual(weightValues(model), weights), "weights restored");
       assert.ok(bitwiseEqual(optimizerSlots(model), slots), "optimizer untouched");
       assert.equal(tf.memory().numTensors, tensors, "no tensor left behind");
@@ -115,9 +119,9 @@ Deno.test("training after a sweep gives the same losses as a model that never sw
 
 Deno.test("the same seed gives the same curve bit for bit; another seed another curve", async () => {
   const model = compiled("adam");
-  const a = await findLearningRate(model, data, { seed: 3, numIters: 40 });
-  const b = await findLearningRate(model, data, { seed: 3, numIters: 40 });
-  const c = await findLearningRate(model, data, { seed: 4, numIters: 40 });
+  const a = await findLearningRate(model, data, { seed: 3, numIters: 40, verify: false });
+  const b = await findLearningRate(model, data, { seed: 3, numIters: 40, verify: false });
+  const c = await findLearningRate(model, data, { seed: 4, numIters: 40, verify: false });
   assert.deepEqual(a.losses, b.losses);
   assert.deepEqual(a.smoothed, b.smoothed);
   assert.notDeepEqual(a.losses, c.losses);
@@ -126,7 +130,7 @@ Deno.test("the same seed gives the same curve bit for bit; another seed another 
 
 Deno.test("reading losses a few steps late records exactly the same curve", async () => {
   const model = compiled("adam");
-  const options = { numIters: 200, startLr: 1e-3, endLr: 1e4 };
+  const options = { numIters: 200, startLr: 1e-3, endLr: 1e4, verify: false };
   const direct = await findLearningRate(model, data, { ...options, readLag: 0 });
   const lagged = await findLearningRate(model, data, { ...options, readLag: 3 });
   assert.equal(direct.stopReason, "diverged");
@@ -138,7 +142,12 @@ Deno.test("reading losses a few steps late records exactly the same curve", asyn
 
 Deno.test("the curve follows DESIGN.md: schedule, smoothing and the divergence rule", async () => {
   const model = compiled("sgd");
-  const result = await findLearningRate(model, data, { numIters: 300, startLr: 1e-3, endLr: 1e5 });
+  const result = await findLearningRate(model, data, {
+    numIters: 300,
+    startLr: 1e-3,
+    endLr: 1e5,
+    verify: false,
+  });
   assert.equal(result.stopReason, "diverged");
   const n = result.lrs.length;
   assert.ok(n < 300);
@@ -240,7 +249,11 @@ Deno.test("a timer or signal handler can abort a running sweep: the step loop yi
 Deno.test("onStep reports every step with its learning rate, loss and smoothed loss", async () => {
   const model = compiled("adam");
   const seen: SweepProgress[] = [];
-  const result = await findLearningRate(model, data, { numIters: 20, onStep: (p) => seen.push(p) });
+  const result = await findLearningRate(model, data, {
+    numIters: 20,
+    verify: false,
+    onStep: (p) => seen.push(p),
+  });
   assert.deepEqual(seen.map((p) => p.step), [...Array(20).keys()]);
   assert.deepEqual(seen.map((p) => p.lr), result.lrs);
   assert.deepEqual(seen.map((p) => p.loss), result.losses);
@@ -251,7 +264,12 @@ Deno.test("onStep reports every step with its learning rate, loss and smoothed l
 
 Deno.test("runs > 1: every run, the median curve, the band and the suggestion interval", async () => {
   const model = compiled("adam");
-  const result = await findLearningRate(model, data, { runs: 3, numIters: 100, seed: 5 });
+  const result = await findLearningRate(model, data, {
+    runs: 3,
+    numIters: 100,
+    seed: 5,
+    verify: false,
+  });
   assert.equal(result.runs?.length, 3);
   assert.deepEqual(result.runs?.map((r) => r.seed), [5, 6, 7]);
   assert.notDeepEqual(result.runs![0].losses, result.runs![1].losses);
@@ -269,7 +287,12 @@ Deno.test("runs > 1: every run, the median curve, the band and the suggestion in
 
 Deno.test("runs > 1: the headline is the middle run's suggestion, inside the interval", async () => {
   const model = compiled("adam");
-  const result = await findLearningRate(model, data, { runs: 3, numIters: 100, seed: 5 });
+  const result = await findLearningRate(model, data, {
+    runs: 3,
+    numIters: 100,
+    seed: 5,
+    verify: false,
+  });
   const perRun = result.runs!.map((r) => r.suggestion.lr!).sort((a, b) => a - b);
   assert.equal(perRun.length, 3);
   assert.equal(result.suggestion.lr, perRun[1]);
@@ -286,10 +309,15 @@ Deno.test("evaluate validation records the loss on a fixed validation sample", a
     evaluate: "validation",
     validationSamples: 100,
     numIters: 30,
+    verify: false,
   });
   assert.equal(result.settings.evaluate, "validation");
   assert.equal(result.settings.validationSize, 100);
-  const heldOut = await findLearningRate(model, data, { evaluate: "validation", numIters: 30 });
+  const heldOut = await findLearningRate(model, data, {
+    evaluate: "validation",
+    numIters: 30,
+    verify: false,
+  });
   assert.equal(heldOut.settings.validationSize, Math.floor(512 / 5));
   assert.equal(heldOut.settings.trainSize, 512 - Math.floor(512 / 5));
   model.dispose();
@@ -297,7 +325,12 @@ Deno.test("evaluate validation records the loss on a fixed validation sample", a
 
 Deno.test("settings record everything that shaped the curve", async () => {
   const model = compiled("momentum");
-  const result = await findLearningRate(model, data, { numIters: 12, batchSize: 32, seed: 9 });
+  const result = await findLearningRate(model, data, {
+    numIters: 12,
+    batchSize: 32,
+    seed: 9,
+    verify: false,
+  });
   assert.deepEqual(result.settings, {
     seed: 9,
     batchSize: 32,
@@ -361,6 +394,39 @@ const badOptions: { options: FindLearningRateOptions; message: RegExp }[] = [
     message: /^suggest must be auto, minimum, steepest, valley, slide or combined, got "best"$/,
   },
   { options: { loss: "nope" }, message: /^loss must be one of/ },
+  {
+    options: { verify: { candidates: 1 } },
+    message: /^verify\.candidates must be an integer of at least 2, got 1$/,
+  },
+  {
+    options: { verify: { steps: 0 } },
+    message: /^verify\.steps must be an integer of at least 1, got 0$/,
+  },
+  {
+    options: { verify: { spacing: 0 } },
+    message: /^verify\.spacing must be a number of decades greater than 0 and at most 2, got 0$/,
+  },
+  {
+    options: { verify: { heldOutSamples: 2.5 } },
+    message: /^verify\.heldOutSamples must be an integer of at least 1, got 2\.5$/,
+  },
+  {
+    options: { verify: { tolerance: -0.1 } },
+    message: /^verify\.tolerance must be a number in \[0, 1\), got -0\.1$/,
+  },
+  {
+    options: { verify: { prune: "yes" as unknown as boolean } },
+    message: /^verify\.prune must be true or false, got "yes"$/,
+  },
+  {
+    options: { verify: { step: 10 } as unknown as FindLearningRateOptions["verify"] },
+    message:
+      /^verify\.step must be one of the options candidates, steps, spacing, heldOutSamples, prune, tolerance, got an unknown option$/,
+  },
+  {
+    options: { verify: "on" as unknown as boolean },
+    message: /^verify must be true, false or an object of verification options, got "on"$/,
+  },
 ];
 
 for (const { options, message } of badOptions) {
@@ -432,7 +498,7 @@ Deno.test("fixed-seed sweeps on wasm give the curves recorded before the optimis
     const tensors = tf.memory().numTensors;
     for (const c of CURVE_CASES) {
       const model = c.model();
-      const result = await findLearningRate(model, curves, c.options);
+      const result = await findLearningRate(model, curves, { ...c.options, verify: false });
       const expected = recorded[c.name];
       assert.equal(result.stopReason, expected.stopReason, c.name);
       assert.equal(result.losses.length, expected.losses.length, c.name);
@@ -451,4 +517,181 @@ Deno.test("fixed-seed sweeps on wasm give the curves recorded before the optimis
   } finally {
     await setupBackend("cpu");
   }
+});
+
+// ------------------------------------------------------------------------------------------------
+// Verification
+
+Deno.test("the default run verifies: trials from the curve, the best held-out loss, within budget", async () => {
+  const model = compiled("adam");
+  const tensors = tf.memory().numTensors;
+  const result = await findLearningRate(model, data, { seed: 2 });
+  assert.equal(result.suggestion.method, "verified");
+  const trials = result.trials!;
+  assert.ok(trials.length >= 2 && trials.length <= 6);
+  assert.ok(trials.some((t) => t.lr === result.suggestion.lr));
+  for (const t of trials) {
+    assert.deepEqual(Object.keys(t).sort(), ["diverged", "heldOutLoss", "lr", "steps"]);
+  }
+  const finalists = trials.filter((t) => t.steps === result.verification!.maxSteps);
+  const best = Math.min(...finalists.map((t) => t.heldOutLoss!));
+  const chosen = trials.find((t) => t.lr === result.suggestion.lr)!;
+  assert.ok(chosen.heldOutLoss! <= best * 1.01, "the chosen trial is (nearly) the best finalist");
+  assert.equal(result.verification?.outcome, "verified");
+  assert.equal(result.verification?.heldOut, "train");
+  assert.equal(result.verification?.heldOutSize, Math.floor(512 * 0.2));
+  assert.ok(
+    result.timing.steps + result.verification!.steps <= 10 * result.settings.numIters,
+    "sweep plus verification train at most 10 times the sweep's steps",
+  );
+  assert.ok(Array.isArray(result.warnings));
+  assert.equal(typeof result.suggestion.trusted, "boolean");
+  assert.ok(result.suggestions.combined.lr !== undefined, "every curve rule is still listed");
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+});
+
+Deno.test("verification scores on the validation data when it is given", async () => {
+  const model = compiled("adam");
+  const validation = blobs(300, 8, 3, 2);
+  const result = await findLearningRate(model, { train: data, validation }, {
+    verify: { steps: 16, heldOutSamples: 200 },
+  });
+  assert.equal(result.verification?.heldOut, "validation");
+  assert.equal(result.verification?.heldOutSize, 200);
+  model.dispose();
+});
+
+Deno.test("verify: false keeps the sweep-only result: the curve rule, no trials", async () => {
+  const model = compiled("adam");
+  const result = await findLearningRate(model, data, { verify: false });
+  assert.equal(result.suggestion.method, "combined");
+  assert.equal(result.trials, undefined);
+  assert.equal(result.verification, undefined);
+  assert.ok(Array.isArray(result.warnings));
+  model.dispose();
+});
+
+Deno.test("an explicit rule stays the headline; verification still reports its trials", async () => {
+  const model = compiled("adam");
+  const result = await findLearningRate(model, data, { suggest: "valley", verify: { steps: 8 } });
+  assert.equal(result.suggestion.method, "valley");
+  assert.ok(result.trials!.length >= 2);
+  model.dispose();
+});
+
+Deno.test("data too small to hold out samples falls back to the curve rule with a warning", async () => {
+  const model = compiled("adam");
+  const small = blobs(100, 8, 3);
+  const result = await findLearningRate(model, small, { batchSize: 16 });
+  assert.equal(result.suggestion.method, "combined");
+  assert.equal(result.verification?.outcome, "fallback");
+  assert.match(result.verification!.reason!, /too small to hold out 32 samples/);
+  const warning = result.warnings!.find((w) => w.code === "no-held-out")!;
+  assert.equal(warning.severity, "caution");
+  assert.match(warning.message, /^not verified: the training data \(100 samples\)/);
+  model.dispose();
+});
+
+Deno.test("an abort during verification restores the model bit for bit and falls back", async () => {
+  const model = compiled("adam");
+  await trainSteps(model, 2);
+  const weights = weightValues(model);
+  const slots = optimizerSlots(model);
+  const tensors = tf.memory().numTensors;
+  const controller = new AbortController();
+  let seen = 0;
+  const result = await findLearningRate(model, data, {
+    signal: controller.signal,
+    onVerify: (p) => {
+      seen = p.done;
+      if (p.done === 25) controller.abort();
+    },
+  });
+  assert.equal(seen, 25, "verification stops at the next step");
+  assert.equal(result.stopReason, "completed");
+  assert.equal(result.verification?.outcome, "fallback");
+  assert.equal(result.suggestion.method, "combined");
+  assert.ok(result.warnings!.some((w) => w.code === "verification-stopped"));
+  assert.ok(bitwiseEqual(weightValues(model), weights));
+  assert.ok(bitwiseEqual(optimizerSlots(model), slots));
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+});
+
+Deno.test("a throw during verification restores the model bit for bit and frees every tensor", async () => {
+  const model = compiled("rmsprop");
+  await trainSteps(model, 2);
+  const weights = weightValues(model);
+  const slots = optimizerSlots(model);
+  const tensors = tf.memory().numTensors;
+  await assert.rejects(
+    findLearningRate(model, data, {
+      onVerify: (p) => {
+        if (p.done === 40) throw new Error("boom in verification");
+      },
+    }),
+    /boom in verification/,
+  );
+  assert.ok(bitwiseEqual(weightValues(model), weights));
+  assert.ok(bitwiseEqual(optimizerSlots(model), slots));
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+});
+
+/** Dense, batch normalisation, a frozen Dense layer, softmax: weights the optimizer never sees. */
+function withFrozenAndBatchNorm(): tf.Sequential {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        inputShape: [8],
+        units: 16,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+      }),
+      tf.layers.batchNormalization(),
+      tf.layers.activation({ activation: "relu" }),
+      tf.layers.dense({
+        units: 16,
+        activation: "relu",
+        trainable: false,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }),
+      }),
+      tf.layers.dense({
+        units: 3,
+        activation: "softmax",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
+      }),
+    ],
+  });
+  model.compile({
+    optimizer: createOptimizer({ name: "adam" }, 0.01),
+    loss: "categoricalCrossentropy",
+  });
+  return model;
+}
+
+Deno.test("batch normalisation and a frozen layer: every weight restored after verification", async () => {
+  const model = withFrozenAndBatchNorm();
+  await trainSteps(model, 3);
+  assert.ok(model.nonTrainableWeights.length >= 4, "moving mean and variance, the frozen layer");
+  const weights = weightValues(model);
+  const movingMean = model.layers[1].getWeights()[2];
+  const before = movingMean.dataSync().slice();
+  const slots = optimizerSlots(model);
+  const tensors = tf.memory().numTensors;
+  let statsMoved = false;
+  const result = await findLearningRate(model, data, {
+    verify: { steps: 40 },
+    onVerify: (p) => {
+      if (p.step !== 20 || statsMoved) return;
+      const now = model.layers[1].getWeights()[2].dataSync();
+      statsMoved = now.some((v, i) => v !== before[i]);
+    },
+  });
+  assert.ok(statsMoved, "the trials move the moving statistics");
+  assert.equal(result.suggestion.method, "verified");
+  assert.ok(bitwiseEqual(weightValues(model), weights), "trainable and non-trainable restored");
+  assert.ok(bitwiseEqual(optimizerSlots(model), slots));
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
 });

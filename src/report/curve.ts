@@ -9,9 +9,11 @@
  * right of where the loss really bottoms and where the suggestion rules look.
  * @module
  */
-import type { LrFinderResult, RuleName } from "../result.ts";
-import { bandOf, medianCurve } from "../run_spread.ts";
-import { smoothZeroLag, SUGGEST_BANDWIDTH } from "../suggest.ts";
+import type { LrFinderResult, SuggestionMethod } from "../result.ts";
+import { drawnSmoothing, plottedSmoothing } from "../drawn_curve.ts";
+import { bandOf } from "../run_spread.ts";
+
+export { plottedSmoothing } from "../drawn_curve.ts";
 
 /** One recorded step with a positive, finite learning rate. */
 export interface CurvePoint {
@@ -45,8 +47,8 @@ export interface SuggestedPoint {
   lr: number;
   /** Smoothed loss at `lr` (interpolated on the log axis), `null` when outside the curve. */
   loss: number | null;
-  /** Rule that made the suggestion. */
-  method: RuleName;
+  /** Rule that made the suggestion, or `verified`. */
+  method: SuggestionMethod;
 }
 
 /** Where the sweep stopped because the loss ran away. */
@@ -183,43 +185,6 @@ function finiteOrNull(value: number | null | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-/** Steps the plotted smoothing's standard deviation spans, so that noise averages out... */
-const PLOT_SMOOTHING_STEPS = 2.5;
-
-/** ...but at most this many decades, so that a short sweep's few points keep their shape. */
-const PLOT_SMOOTHING_MAX_DECADES = 0.25;
-
-/**
- * The smoothed loss a chart draws: the zero-lag smoothing the `combined` rule reads (a local
- * linear fit against log10(lr)), over the finite raw losses, with Gaussian weights of
- * {@linkcode PLOT_SMOOTHING_STEPS} steps, within {@linkcode SUGGEST_BANDWIDTH} and
- * {@linkcode PLOT_SMOOTHING_MAX_DECADES} decades. `null` where the raw loss or rate is not
- * finite. Without any finite raw loss, the recorded smoothed loss.
- */
-export function plottedSmoothing(
-  lrs: readonly number[],
-  losses: readonly (number | null)[],
-  recorded: readonly (number | null)[],
-): (number | null)[] {
-  const steps: number[] = [];
-  for (let i = 0; i < lrs.length; i++) {
-    if (lrs[i] > 0 && Number.isFinite(lrs[i]) && finiteOrNull(losses[i]) !== null) steps.push(i);
-  }
-  if (steps.length === 0) return lrs.map((_, i) => finiteOrNull(recorded[i]));
-  const x = steps.map((i) => lrs[i]);
-  const decadesPerStep = steps.length > 1
-    ? Math.abs(Math.log10(x[x.length - 1] / x[0])) / (steps.length - 1)
-    : 0;
-  const bandwidth = Math.min(
-    PLOT_SMOOTHING_MAX_DECADES,
-    Math.max(SUGGEST_BANDWIDTH, PLOT_SMOOTHING_STEPS * decadesPerStep),
-  );
-  const fitted = smoothZeroLag(x, steps.map((i) => losses[i] as number), { bandwidth });
-  const out: (number | null)[] = lrs.map(() => null);
-  steps.forEach((step, k) => out[step] = finiteOrNull(fitted[k]));
-  return out;
-}
-
 function collectPoints(result: LrFinderResult): CurvePoint[] {
   // With several runs, the median and band of the runs' own drawn curves: a median of raw
   // losses, smoothed, can leave the band.
@@ -227,9 +192,7 @@ function collectPoints(result: LrFinderResult): CurvePoint[] {
   const drawnRuns = runs.length > 1
     ? runs.map((run) => plottedSmoothing(result.lrs, run.losses, run.smoothed))
     : null;
-  const smoothed = drawnRuns
-    ? medianCurve(drawnRuns, runs.length)
-    : plottedSmoothing(result.lrs, result.losses, result.smoothed);
+  const smoothed = drawnSmoothing(result);
   const band = drawnRuns ? bandOf(drawnRuns, result.lrs.length) : result.band;
   const points: CurvePoint[] = [];
   for (let step = 0; step < result.lrs.length; step++) {

@@ -1,0 +1,100 @@
+/**
+ * The last step of a range test: from the curve's result and what verification found, the
+ * headline suggestion (verified, or the curve rule as the fallback), the guard that keeps every
+ * suggestion below the lowest drawn loss, the warnings, and whether the number can be trusted.
+ * Pure: no tensors, no training.
+ * @module
+ */
+import type {
+  LrFinderResult,
+  RuleName,
+  Suggestion,
+  Trial,
+  Verification,
+  Warning,
+} from "./result.ts";
+import { nearestIndex } from "./suggest.ts";
+import {
+  capBelowLowest,
+  curveWarnings,
+  drawnLowest,
+  isTrusted,
+  warning,
+  type WarningContext,
+} from "./warnings.ts";
+
+/** What verification produced, for {@linkcode concludeResult}. */
+export interface VerificationReport {
+  /** How it ran (or why it did not choose). */
+  verification: Verification;
+  /** The trials, one per candidate (empty when none ran). */
+  trials: Trial[];
+  /** The chosen rate, or `null` when verification did not choose. */
+  chosen: number | null;
+  /** The candidate rates, lowest first. */
+  candidates: number[];
+  /** Why verification did not choose, when that undermines or qualifies the number. */
+  warning?: Warning;
+}
+
+/**
+ * Completes a result: `trials` and `verification` when verification ran; the headline becomes
+ * the verified rate when the method is `auto` and verification chose one; every suggestion is
+ * kept below the lowest drawn loss; `warnings` lists what undermines the number and
+ * `suggestion.trusted` says whether it stands. The result is changed in place and returned.
+ */
+export function concludeResult(
+  result: LrFinderResult,
+  report: VerificationReport | undefined,
+  context: WarningContext = {},
+): LrFinderResult {
+  const lowest = drawnLowest(result);
+  const warnings: Warning[] = [];
+  result.suggestions = Object.fromEntries(
+    Object.entries(result.suggestions).map(([rule, s]) => [
+      rule,
+      capBelowLowest(s, lowest, result.lrs),
+    ]),
+  ) as Record<RuleName, Suggestion>;
+  const ruled = result.suggestion;
+  const capped = capBelowLowest(ruled, lowest, result.lrs);
+  if (capped !== ruled) {
+    warnings.push(warning(
+      "capped-at-minimum",
+      `the ${ruled.method} rule suggested ${fmt(ruled.lr!)}, at or above the rate of the ` +
+        `lowest loss (${fmt(lowest!.lr)}); it was moved half a decade below that rate`,
+      "caution",
+    ));
+  }
+  let suggestion = capped;
+  let verified = false;
+  let chosenIsTop = false;
+  if (report) {
+    result.verification = report.verification;
+    if (report.trials.length > 0) result.trials = report.trials;
+    const { chosen } = report;
+    if (chosen !== null && result.settings.suggest === "auto") {
+      suggestion = { lr: chosen, index: nearestIndex(result.lrs, chosen), method: "verified" };
+      verified = true;
+      chosenIsTop = chosen === report.candidates[report.candidates.length - 1];
+      if (chosen === report.candidates[0] && report.candidates.length > 1) {
+        warnings.push(warning(
+          "best-at-lowest-candidate",
+          `the lowest rate tried (${
+            fmt(chosen)
+          }) trained best: a lower rate may train better still`,
+          "caution",
+        ));
+      }
+    }
+    if (report.warning) warnings.push(report.warning);
+  }
+  warnings.push(...curveWarnings(result, { ...context, verified, chosenIsTop }));
+  result.suggestion = { ...suggestion, trusted: isTrusted(suggestion, warnings) };
+  result.warnings = warnings;
+  return result;
+}
+
+function fmt(value: number): string {
+  return Number(value.toPrecision(2)).toString();
+}
