@@ -306,6 +306,7 @@ if (import.meta.main) {
             },
             initial,
             train: held.train,
+            trainIndices: held.trainIndices,
             heldOut: held.heldOut,
             optimizer: task.optimizer,
             batchSize: task.batchSize,

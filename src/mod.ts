@@ -29,6 +29,9 @@
  */
 export { findLearningRate } from "./sweep.ts";
 export type { FindLearningRateOptions, SweepProgress } from "./sweep.ts";
+export { VERIFY_DEFAULTS } from "./verify.ts";
+export type { VerifyOptions, VerifyProgress } from "./verify.ts";
+export { isTrusted } from "./warnings.ts";
 export { setupBackend } from "./backend.ts";
 export type {
   BackendInfo,

@@ -28,17 +28,27 @@ export function subset(data: Dataset, indices: Int32Array): Dataset {
 }
 
 /**
- * Splits `count` samples, chosen by seed, off a dataset: `held` holds them, `rest` every other
- * sample. The same seed and count give the same split.
+ * Splits the indices of `size` samples in two by seed: `count` chosen ones and every other one.
+ * The same seed and count give the same split.
+ */
+export function splitIndices(
+  size: number,
+  count: number,
+  seed: number,
+): { held: Int32Array; rest: Int32Array } {
+  const order = fixedSample(size, size, seed ^ 0x5eed);
+  return { held: order.subarray(0, count), rest: order.subarray(count) };
+}
+
+/**
+ * Splits `count` samples, chosen by seed, off a dataset ({@linkcode splitIndices}): `held`
+ * holds copies of them, `rest` of every other sample.
  */
 export function splitOff(
   data: Dataset,
   count: number,
   seed: number,
 ): { held: Dataset; rest: Dataset } {
-  const order = fixedSample(data.size, data.size, seed ^ 0x5eed);
-  return {
-    held: subset(data, order.subarray(0, count)),
-    rest: subset(data, order.subarray(count)),
-  };
+  const { held, rest } = splitIndices(data.size, count, seed);
+  return { held: subset(data, held), rest: subset(data, rest) };
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { createBatchSampler } from "./batches.ts";
+import { type BatchSampler, createBatchSampler } from "./batches.ts";
 import type { Dataset } from "./data/dataset.ts";
 import { InputError } from "./errors.ts";
 import { createYielder } from "./event_loop.ts";
@@ -18,7 +18,7 @@ import type { VerificationReport } from "./conclusion.ts";
 import { drawnSmoothing, lowestPoint } from "./drawn_curve.ts";
 import type { LrFinderResult, Trial, Verification, Warning, WarningCode } from "./result.ts";
 import { warning } from "./warnings.ts";
-import { fixedSample, splitOff, subset } from "./samples.ts";
+import { fixedSample, splitIndices, subset } from "./samples.ts";
 import { heldOutLoss, type TrainingTarget, trainOnSamples } from "./training.ts";
 
 /** Options of verification (`verify` in {@linkcode FindLearningRateOptions}); all optional. */
@@ -160,16 +160,26 @@ function latticeRate(k: number, spacing: number): number {
   return Number((10 ** (k * spacing)).toPrecision(6));
 }
 
-/** The samples trials train on and the held-out samples they are scored on. */
+/**
+ * The samples trials train on (`trainIndices` of `train`, or all of it) and the held-out samples
+ * they are scored on.
+ */
 export type HeldOutPlan =
-  | { train: Dataset; heldOut: Dataset; source: "validation" | "train"; reason?: undefined }
-  | { reason: string; train?: undefined; heldOut?: undefined };
+  | {
+    train: Dataset;
+    trainIndices?: Int32Array;
+    heldOut: Dataset;
+    source: "validation" | "train";
+    reason?: undefined;
+  }
+  | { reason: string; train?: undefined; heldOut?: undefined; trainIndices?: undefined };
 
 /**
  * Chooses the held-out samples: up to `heldOutSamples` of the validation data when given (chosen
  * by seed), otherwise that many training samples, at most {@linkcode HELD_OUT_SHARE} of them,
- * split off by seed (the trials train on the rest). Says why when the training data is too small
- * to hold out {@linkcode MIN_HELD_OUT_SAMPLES} and still fill a batch.
+ * split off by seed (copied; the trials train on the rest, by index, without a copy). Says why
+ * when the training data is too small to hold out {@linkcode MIN_HELD_OUT_SAMPLES} and still fill
+ * a batch.
  */
 export function planHeldOut(
   train: Dataset,
@@ -190,8 +200,8 @@ export function planHeldOut(
         `${options.batchSize}: give validation data or more samples`,
     };
   }
-  const { held, rest } = splitOff(train, count, options.seed);
-  return { train: rest, heldOut: held, source: "train" };
+  const { held, rest } = splitIndices(train.size, count, options.seed);
+  return { train, trainIndices: rest, heldOut: subset(train, held), source: "train" };
 }
 
 /** Progress of verification, reported after every training step of a trial. */
@@ -216,8 +226,10 @@ export interface VerifyContext {
   target: TrainingTarget;
   /** Values of every model weight to start each trial from (the sweep's snapshot). */
   initial: readonly tf.Tensor[];
-  /** Samples the trials train on. */
+  /** Samples the trials train on: `trainIndices` of them, or all. */
   train: Dataset;
+  /** The indices into `train` that trials train on; all when absent. */
+  trainIndices?: Int32Array;
   /** Samples the trials are scored on. */
   heldOut: Dataset;
   /** Optimizer of the trials (each trial gets its own, at a constant rate). */
@@ -273,7 +285,7 @@ export function plannedSteps(candidates: number, options: { steps: number; prune
 interface TrialState {
   trial: Trial;
   optimizer: tf.Optimizer;
-  sampler: ReturnType<typeof createBatchSampler>;
+  sampler: BatchSampler;
   /** The trial's weights between rounds; `null` before it first trains. */
   weights: tf.Tensor[] | null;
 }
@@ -307,7 +319,7 @@ export async function verifyCandidates(
       states.push({
         trial: { lr, steps: 0, heldOutLoss: null, diverged: false },
         optimizer,
-        sampler: createBatchSampler(context.train.size, context.seed),
+        sampler: trialSampler(context),
         weights: null,
       });
     }
@@ -471,7 +483,7 @@ export async function runVerification(
   const held = planHeldOut(setup.train, setup.validation, { ...options, ...setup });
   if (held.reason !== undefined) return fallback("no-held-out", held.reason);
   const outcome = await verifyCandidates(
-    { ...setup, train: held.train, heldOut: held.heldOut },
+    { ...setup, train: held.train, trainIndices: held.trainIndices, heldOut: held.heldOut },
     plan.lrs,
     options,
   );
@@ -518,7 +530,7 @@ export async function trainTrial(
 ): Promise<(number | null)[]> {
   const variables = context.target.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { optimizer } = await createSweepOptimizer(context.optimizer, lr, context.sourceOptimizer);
-  const sampler = createBatchSampler(context.train.size, context.seed);
+  const sampler = trialSampler(context);
   const out: (number | null)[] = checkpoints.map(() => null);
   try {
     loadWeights(context, context.initial);
@@ -543,6 +555,20 @@ export async function trainTrial(
   } finally {
     disposeOptimizer(optimizer);
   }
+}
+
+/** The trials' data order: seeded, over `trainIndices` when given (the same for every trial). */
+function trialSampler(context: VerifyContext): BatchSampler {
+  const allowed = context.trainIndices;
+  const sampler = createBatchSampler(allowed?.length ?? context.train.size, context.seed);
+  if (!allowed) return sampler;
+  return {
+    next(batchSize: number): Int32Array {
+      const picked = sampler.next(batchSize);
+      for (let i = 0; i < picked.length; i++) picked[i] = allowed[picked[i]];
+      return picked;
+    },
+  };
 }
 
 function stopReason(context: VerifyContext): "aborted" | "time-budget" | undefined {

@@ -127,7 +127,8 @@ Deno.test("planHeldOut: validation when given, else a seeded share of training; 
   assert.equal(given.heldOut!.size, 512);
   const split = planHeldOut(train, undefined, { heldOutSamples: 512, batchSize: 32, seed: 1 });
   assert.equal(split.heldOut!.size, 200, "at most a fifth of the training data");
-  assert.equal(split.train!.size, 800);
+  assert.equal(split.train, train, "the training data is not copied");
+  assert.equal(split.trainIndices!.length, 800);
   const again = planHeldOut(train, undefined, { heldOutSamples: 512, batchSize: 32, seed: 1 });
   assert.deepEqual(again.heldOut!.x, split.heldOut!.x);
   const tiny = planHeldOut(blobs(150, 4, 2), undefined, {
@@ -146,6 +147,7 @@ function context(model: tf.LayersModel, extra: Partial<VerifyContext> = {}): Ver
     target: { model, lossFn: loss.fn, layout: planBatchLayout(data, model, loss.name) },
     initial: model.weights.map((w) => tf.clone(w.read())),
     train: held.train!,
+    trainIndices: held.trainIndices,
     heldOut: held.heldOut!,
     optimizer: { name: "adam" },
     batchSize: 32,
@@ -217,6 +219,7 @@ Deno.test("a trial that diverges is marked and never chosen; the model's own opt
     target: { model, lossFn: loss.fn, layout: planBatchLayout(data, model, loss.name) },
     initial: model.weights.map((w) => tf.clone(w.read())),
     train: held.train!,
+    trainIndices: held.trainIndices,
     heldOut: held.heldOut!,
     optimizer: { name: "sgd" },
     sourceOptimizer: source,
