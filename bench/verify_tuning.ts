@@ -66,8 +66,15 @@ interface Setting {
   /** Scoring rounds as shares of the survivors' steps; `[1]` = no pruning. */
   rounds: number[];
   tolerance: number;
-  /** When the chosen trial's held-out loss rose over its last round, choose the next lower. */
-  overfitGuard: boolean;
+  /**
+   * Horizon correction: rank the finalists by their held-out loss extrapolated this many
+   * doublings of the steps ahead, along its change over the last doubling (0: off).
+   */
+  extrapolate: number;
+  /** Horizon correction: after choosing, move this many candidates down (0: off). */
+  shift: number;
+  /** Horizon correction: divide the chosen rate by 10 to this power (0: off). */
+  shiftDecades: number;
 }
 
 function latticeIndex(lr: number): number {
@@ -169,7 +176,6 @@ function simulate(
     return lossAtSteps(losses, steps);
   };
   let alive = candidates.map((k) => k);
-  let previous = new Map<number, number | null>();
   for (const [r, steps] of rounds.entries()) {
     const trials: Trial[] = alive.map((k) => ({
       lr: rateOf(k),
@@ -178,19 +184,29 @@ function simulate(
       diverged: at(k, steps) === null,
     }));
     if (r === rounds.length - 1) {
-      let chosen = chooseRate(trials, setting.tolerance);
-      if (chosen !== null && setting.overfitGuard) {
-        const k = latticeIndex(chosen);
-        const before = previous.get(k);
-        const now = at(k, steps);
-        const lower = alive.filter((j) => j < k && at(j, steps) !== null);
-        if (before != null && now !== null && now > before && lower.length > 0) {
-          chosen = rateOf(Math.max(...lower));
-        }
+      let chosen: number | null;
+      if (setting.extrapolate > 0) {
+        const half = Math.max(1, Math.round(steps / 2));
+        const predicted: Trial[] = trials.map((t, i) => {
+          const now = t.heldOutLoss;
+          const before = at(alive[i], half);
+          const ahead = now === null || before === null
+            ? now
+            : now + setting.extrapolate * (now - before);
+          return { ...t, heldOutLoss: ahead };
+        });
+        chosen = chooseRate(predicted, setting.tolerance);
+      } else {
+        chosen = chooseRate(trials, setting.tolerance);
       }
+      if (chosen !== null && setting.shift > 0) {
+        const index = candidates.indexOf(latticeIndex(chosen));
+        const lower = candidates[Math.max(0, index - setting.shift)];
+        if (at(lower, steps) !== null || lower === candidates[index]) chosen = rateOf(lower);
+      }
+      if (chosen !== null && setting.shiftDecades > 0) chosen /= 10 ** setting.shiftDecades;
       return { lr: chosen, cost: plan.cost, fallback: chosen === null };
     }
-    previous = new Map(alive.map((k) => [k, at(k, steps)]));
     alive = survivorIndices(trials).map((i) => alive[i]);
   }
   return { lr: null, cost: plan.cost, fallback: true };
@@ -206,7 +222,9 @@ const BASE: Setting = {
   below: 1,
   rounds: [0.25, 0.5, 1],
   tolerance: 0.01,
-  overfitGuard: false,
+  extrapolate: 0,
+  shift: 0,
+  shiftDecades: 0,
 };
 
 /** The settings compared: one knob at a time around the base, then a few combinations. */
@@ -225,8 +243,16 @@ function settings(): Setting[] {
   add("SH 1/3-1", { rounds: [1 / 3, 1] });
   add("SH 1/2-1", { rounds: [0.5, 1] });
   add("SH 1/8-1/4-1/2-1", { rounds: [0.125, 0.25, 0.5, 1] });
-  for (const tolerance of [0, 0.005, 0.02, 0.05]) add(`tolerance ${tolerance}`, { tolerance });
-  add("overfit guard", { overfitGuard: true });
+  for (const tolerance of [0, 0.005, 0.02, 0.05, 0.1, 0.2]) {
+    add(`tolerance ${tolerance}`, { tolerance });
+  }
+  for (const shiftDecades of [1 / 6, 1 / 3, 1 / 2, 2 / 3]) {
+    add(`then ${shiftDecades.toFixed(2)} decade lower`, { shiftDecades });
+  }
+  for (const extrapolate of [1, 2, 3]) add(`extrapolate ${extrapolate} doublings`, { extrapolate });
+  for (const shift of [1]) add(`shift ${shift} candidate down`, { shift });
+  add("extrapolate 2, tolerance 0", { extrapolate: 2, tolerance: 0 });
+  add("extrapolate 2, no pruning", { extrapolate: 2, rounds: [0.5, 1] });
   return out;
 }
 
@@ -274,7 +300,7 @@ if (import.meta.main) {
     truths.set(task.name, truth);
     let sw = sweeps.find((s) => s.task === task.name);
     if (!sw) {
-      sw = await sweepTask(task, truth, { quick: false, log: console.log, verified: false });
+      sw = await sweepTask(task, truth, { quick: false, log: console.log });
       sweeps.push(sw);
       await Deno.writeTextFile(sweepsPath, JSON.stringify(sweeps));
     }
