@@ -63,6 +63,7 @@ Deno.test({
       optimizer: { name: "adam" },
       batchSize: 64,
       runs: 3,
+      verify: false,
     });
     assert.equal(tf.memory().numTensors, tensorsBefore);
     model.dispose();
