@@ -75,6 +75,8 @@ interface Setting {
   shift: number;
   /** Horizon correction: divide the chosen rate by 10 to this power (0: off). */
   shiftDecades: number;
+  /** Keep the shifted rate at or above the lowest candidate. */
+  shiftFloor: boolean;
 }
 
 function latticeIndex(lr: number): number {
@@ -204,7 +206,10 @@ function simulate(
         const lower = candidates[Math.max(0, index - setting.shift)];
         if (at(lower, steps) !== null || lower === candidates[index]) chosen = rateOf(lower);
       }
-      if (chosen !== null && setting.shiftDecades > 0) chosen /= 10 ** setting.shiftDecades;
+      if (chosen !== null && setting.shiftDecades > 0) {
+        chosen /= 10 ** setting.shiftDecades;
+        if (setting.shiftFloor) chosen = Math.max(chosen, rateOf(candidates[0]));
+      }
       return { lr: chosen, cost: plan.cost, fallback: chosen === null };
     }
     alive = survivorIndices(trials).map((i) => alive[i]);
@@ -225,6 +230,7 @@ const BASE: Setting = {
   extrapolate: 0,
   shift: 0,
   shiftDecades: 0,
+  shiftFloor: false,
 };
 
 /** The settings compared: one knob at a time around the base, then a few combinations. */
@@ -249,6 +255,17 @@ function settings(): Setting[] {
   for (const shiftDecades of [1 / 6, 1 / 3, 1 / 2, 2 / 3]) {
     add(`then ${shiftDecades.toFixed(2)} decade lower`, { shiftDecades });
   }
+  const half = { shiftDecades: 0.5 };
+  add("½ dec lower, floored at the lowest candidate", { ...half, shiftFloor: true });
+  add("½ dec lower, tolerance 0", { ...half, tolerance: 0 });
+  add("½ dec lower, tolerance 0.05", { ...half, tolerance: 0.05 });
+  add("½ dec lower, top two steps below the lowest", { ...half, topGap: 2 });
+  add("½ dec lower, 8 candidates", { ...half, candidates: 8 });
+  add("½ dec lower, 4 candidates", { ...half, candidates: 4 });
+  add("½ dec lower, spacing 1/2 dec", { ...half, spacing: 3 });
+  add("½ dec lower, no pruning", { ...half, rounds: [1] });
+  add("½ dec lower, fall share 0.05", { ...half, fallShare: 0.05 });
+  add("⅔ dec lower, tolerance 0.05", { shiftDecades: 2 / 3, tolerance: 0.05 });
   for (const extrapolate of [1, 2, 3]) add(`extrapolate ${extrapolate} doublings`, { extrapolate });
   for (const shift of [1]) add(`shift ${shift} candidate down`, { shift });
   add("extrapolate 2, tolerance 0", { extrapolate: 2, tolerance: 0 });

@@ -20,8 +20,11 @@ const RESULT_KEYS = [
   "settings",
   "timing",
   "model",
+  "trials",
+  "verification",
+  "warnings",
 ];
-const SUGGESTION_KEYS = ["lr", "index", "method", "reason"];
+const SUGGESTION_KEYS = ["lr", "index", "method", "reason", "trusted"];
 const RULE_KEYS = ["valley", "steepest", "minimum", "slide", "combined"];
 const UNCERTAINTY_KEYS = ["low", "high", "perRun", "runsWithSuggestion"];
 const RUN_KEYS = ["seed", "losses", "smoothed", "stopReason", "suggestion"];
