@@ -12,8 +12,9 @@
  * The library is cached in a file; the chosen default is then confirmed end to end by
  * `bench/quality.ts`.
  *
- * Run: `deno run -A bench/verify_tuning.ts --sweeps FILE --library FILE [--task NAME]...`
- * (sweeps are recorded into FILE when it does not exist; the library grows as needed).
+ * Run: `deno run -A bench/verify_tuning.ts --sweeps FILE --library FILE [--task NAME]...
+ * [--core] [--max-steps N] [--simulate-only]` (sweeps are recorded into FILE when it does not
+ * exist; the library grows as needed; `--simulate-only` never trains).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -29,8 +30,26 @@ import { type Curve, sweepTask, type TaskSweeps } from "./quality.ts";
 import { type HorizonName, HORIZONS, loadTruth, mean, medianOf, pct, regret } from "./scoring.ts";
 import { fashionMnistAvailable, TASKS } from "./tasks.ts";
 
-/** Steps at which the library scores every trial. */
-const CHECKPOINTS = Array.from({ length: 24 }, (_, i) => 25 * (i + 1));
+/** Most steps of a library trial (`--max-steps`; 600 by default, 400 keeps big models cheap). */
+const MAX_STEPS = Number(flagValue("--max-steps") ?? 600);
+
+/** Steps at which the library scores every trial: every 25. */
+const CHECKPOINTS = Array.from({ length: MAX_STEPS / 25 }, (_, i) => 25 * (i + 1));
+
+function flagValue(flag: string): string | undefined {
+  const i = Deno.args.indexOf(flag);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+}
+
+/**
+ * With `--core`, only settings that draw candidates like the base one (any spacing and count)
+ * decide which trials the library runs, so that big models stay affordable; settings whose
+ * candidates the library lacks are then left out of the tables.
+ */
+function shapesCandidatesLikeBase(setting: Setting): boolean {
+  return setting.fallShare === BASE.fallShare && setting.overflow === BASE.overflow &&
+    setting.topGap === BASE.topGap && setting.below === BASE.below;
+}
 
 /** Held-out samples of the library (the verification default). */
 const HELD_OUT = 1024;
@@ -167,14 +186,20 @@ function simulate(
   curve: Curve,
   entry: LibraryEntry,
   setting: Setting,
-): { lr: number | null; cost: number; fallback: boolean } {
+): { lr: number | null; cost: number; fallback: boolean } | null {
   const candidates = candidatesOf(curve, setting);
+  if (candidates?.some((k) => !entry.trials[String(k)])) return null;
   const plan = candidates && stepsFor(candidates.length, setting);
   if (!candidates || !plan) return { lr: null, cost: 0, fallback: true };
   const rounds = roundsOf(plan.steps, setting);
   const at = (k: number, steps: number) => {
     const losses = entry.trials[String(k)];
     if (!losses) throw new Error(`${entry.task} seed ${entry.seed}: no trial at lattice ${k}`);
+    if (steps > 25 * losses.length) {
+      throw new Error(
+        `${entry.task} seed ${entry.seed}: the library's trials stop before ${steps}`,
+      );
+    }
     return lossAtSteps(losses, steps);
   };
   let alive = candidates.map((k) => k);
@@ -303,6 +328,8 @@ if (import.meta.main) {
     (only.length === 0 || only.includes(t.name)) && (!t.fashionMnist || fashionMnistAvailable())
   );
   const all = settings();
+  /** `--simulate-only`: read the sweeps and the library, never train or write. */
+  const simulateOnly = Deno.args.includes("--simulate-only");
   const sweeps = (await readJson<TaskSweeps[]>(sweepsPath)) ?? [];
   const library = (await readJson<LibraryEntry[]>(libraryPath)) ?? [];
   const truths = new Map<string, GroundTruth>();
@@ -314,8 +341,12 @@ if (import.meta.main) {
       console.log(`skipping ${task.name}: ${(error as Error).message}`);
       continue;
     }
-    truths.set(task.name, truth);
     let sw = sweeps.find((s) => s.task === task.name);
+    const inLibrary = truth.seeds.every((seed) =>
+      library.some((e) => e.task === task.name && e.seed === seed)
+    );
+    if (simulateOnly && !(sw && inLibrary)) continue;
+    truths.set(task.name, truth);
     if (!sw) {
       sw = await sweepTask(task, truth, { quick: false, log: console.log });
       sweeps.push(sw);
@@ -325,8 +356,9 @@ if (import.meta.main) {
     for (const [i, seed] of truth.seeds.entries()) {
       const curves = sw.groups.slice(2 * i, 2 * i + 2).flat();
       let entry = library.find((e) => e.task === task.name && e.seed === seed);
-      const needed = [...spanOf(curves, all)].filter((k) => !entry?.trials[String(k)]);
-      if (needed.length === 0) continue;
+      const spanning = Deno.args.includes("--core") ? all.filter(shapesCandidatesLikeBase) : all;
+      const needed = [...spanOf(curves, spanning)].filter((k) => !entry?.trials[String(k)]);
+      if (needed.length === 0 || simulateOnly) continue;
       const model = task.model(seed);
       const initial = model.weights.map((w) => tf.clone(w.read()));
       const loss = lossFunction(task.loss);
@@ -376,9 +408,10 @@ if (import.meta.main) {
     "worst, 300 | fallbacks | verification steps (mean) |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
-  const rows = all.map((setting) => {
+  const rows = all.flatMap((setting) => {
     const perTask = new Map<string, { regrets: Record<HorizonName, number[]>; costs: number[] }>();
     let fallbacks = 0;
+    let missing = false;
     for (const task of names) {
       const sw = sweeps.find((s) => s.task === task)!;
       const truth = truths.get(task)!;
@@ -390,6 +423,10 @@ if (import.meta.main) {
         const entry = library.find((e) => e.task === task && e.seed === seed)!;
         for (const curve of sw.groups.slice(2 * i, 2 * i + 2).flat()) {
           const sim = simulate(curve, entry, setting);
+          if (sim === null) {
+            missing = true;
+            continue;
+          }
           const lr = sim.lr ?? suggestAll(curve).combined.lr;
           if (sim.fallback) fallbacks++;
           for (const h of HORIZONS) score.regrets[h].push(regret(truth, h, lr));
@@ -398,11 +435,10 @@ if (import.meta.main) {
       });
       perTask.set(task, score);
     }
+    if (missing) return [];
     const cells: string[] = [];
-    const worstLong: number[] = [];
     for (const h of HORIZONS) {
       const regrets = names.map((t) => mean(perTask.get(t)!.regrets[h]));
-      if (h === "long") worstLong.push(Math.max(...regrets));
       const worst = Math.max(...regrets);
       cells.push(
         `${regrets.filter((r) => r <= 0.05).length} of ${regrets.length}`,
@@ -411,7 +447,7 @@ if (import.meta.main) {
       );
     }
     cells.push(String(fallbacks), mean(names.flatMap((t) => perTask.get(t)!.costs)).toFixed(0));
-    return { line: `| ${setting.name} | ${cells.join(" | ")} |`, perTask, setting };
+    return [{ line: `| ${setting.name} | ${cells.join(" | ")} |`, perTask, setting }];
   });
   for (const row of rows) table.push(row.line);
   console.log(table.join("\n"));
