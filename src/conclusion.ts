@@ -29,8 +29,10 @@ export interface VerificationReport {
   verification: Verification;
   /** The trials, one per candidate (empty when none ran). */
   trials: Trial[];
-  /** The chosen rate, or `null` when verification did not choose. */
+  /** The suggested rate (the best trial's, horizon-corrected), or `null` when none was chosen. */
   chosen: number | null;
+  /** The rate of the trial that trained best, or `null`. */
+  best: number | null;
   /** The candidate rates, lowest first. */
   candidates: number[];
   /** Why verification did not choose, when that undermines or qualifies the number. */
@@ -72,17 +74,15 @@ export function concludeResult(
   if (report) {
     result.verification = report.verification;
     if (report.trials.length > 0) result.trials = report.trials;
-    const { chosen } = report;
-    if (chosen !== null && result.settings.suggest === "auto") {
+    const { chosen, best } = report;
+    if (chosen !== null && best !== null && result.settings.suggest === "auto") {
       suggestion = { lr: chosen, index: nearestIndex(result.lrs, chosen), method: "verified" };
       verified = true;
-      chosenIsTop = chosen === report.candidates[report.candidates.length - 1];
-      if (chosen === report.candidates[0] && report.candidates.length > 1) {
+      chosenIsTop = best === report.candidates[report.candidates.length - 1];
+      if (best === report.candidates[0] && report.candidates.length > 1) {
         warnings.push(warning(
           "best-at-lowest-candidate",
-          `the lowest rate tried (${
-            fmt(chosen)
-          }) trained best: a lower rate may train better still`,
+          `the lowest rate tried (${fmt(best)}) trained best: a lower rate may train better still`,
           "caution",
         ));
       }

@@ -50,6 +50,11 @@ export interface Verification {
   steps: number;
   /** Training steps of a trial that survived every pruning round. */
   maxSteps?: number;
+  /**
+   * The rate of the trial that trained best; the suggestion is this rate divided by
+   * `10 ** settings.horizonShift`.
+   */
+  best?: number;
   /** Wall-clock milliseconds spent in verification. */
   ms: number;
   /** The verification settings used (see `VerifyOptions`). */
@@ -60,6 +65,7 @@ export interface Verification {
     heldOutSamples: number;
     prune: boolean;
     tolerance: number;
+    horizonShift: number;
   };
 }
 

@@ -35,6 +35,13 @@ export interface VerifyOptions {
   prune?: boolean;
   /** A smaller rate wins when its held-out loss is within this share of the best one's. */
   tolerance?: number;
+  /**
+   * Horizon correction in decades: the suggestion is the rate of the best trial divided by
+   * 10 to this power, because over the training users run (several epochs at a constant rate,
+   * about ten times the trials' steps) the best rate sits lower than over a short trial; 0
+   * suggests the best trial's own rate (for training about as long as the trials).
+   */
+  horizonShift?: number;
 }
 
 /** Verification settings with every default filled in. */
@@ -48,6 +55,7 @@ export const VERIFY_DEFAULTS: ResolvedVerifyOptions = {
   heldOutSamples: 1024,
   prune: true,
   tolerance: 0.01,
+  horizonShift: 0.5,
 };
 
 /** Share of the training data held out when no validation data is given... */
@@ -99,6 +107,10 @@ export function resolveVerifyOptions(
   if (typeof options.prune !== "boolean") invalid("verify.prune", "true or false", options.prune);
   if (!(Number.isFinite(options.tolerance) && options.tolerance >= 0 && options.tolerance < 1)) {
     invalid("verify.tolerance", "a number in [0, 1)", options.tolerance);
+  }
+  const shift = options.horizonShift;
+  if (!(Number.isFinite(shift) && shift >= 0 && shift <= 2)) {
+    invalid("verify.horizonShift", "a number of decades from 0 to 2", shift);
   }
   return options;
 }
@@ -469,6 +481,7 @@ export async function runVerification(
     verification: { ...base, ...extra.verification, outcome: "fallback", reason },
     trials: extra.trials ?? [],
     chosen: null,
+    best: null,
     candidates: extra.candidates ?? [],
     warning: warning(code, `not verified: ${reason}; the curve rule chose the rate`, severity),
   });
@@ -496,7 +509,7 @@ export async function runVerification(
     ms: performance.now() - started,
     settings: { ...options },
   };
-  const ran = { verification, trials: outcome.trials, candidates: plan.lrs };
+  const ran = { verification, trials: outcome.trials, candidates: plan.lrs, best: outcome.chosen };
   if (outcome.stopped) {
     return fallback(
       "verification-stopped",
@@ -515,7 +528,8 @@ export async function runVerification(
       ran,
     );
   }
-  return { ...ran, chosen: outcome.chosen };
+  verification.best = outcome.chosen;
+  return { ...ran, chosen: outcome.chosen / 10 ** options.horizonShift };
 }
 
 /**

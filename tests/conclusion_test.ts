@@ -44,12 +44,17 @@ const verification: Verification = {
     heldOutSamples: 1024,
     prune: true,
     tolerance: 0.01,
+    horizonShift: 0,
   },
 };
 
-function report(chosen: number | null, extra: Partial<VerificationReport> = {}) {
+function report(
+  chosen: number | null,
+  extra: Partial<VerificationReport> = {},
+): VerificationReport {
   const candidates = [1e-4, 1e-3, 1e-2];
   return {
+    best: chosen,
     verification,
     trials: candidates.map((lr) => ({
       lr,
@@ -78,6 +83,12 @@ Deno.test("with auto, the verified rate is the headline and every rule is still 
     "valley",
   ]);
   assert.deepEqual(result.warnings, []);
+});
+
+Deno.test("the horizon correction: the suggestion lies below the best trial's rate", () => {
+  const result = concludeResult(curveResult(), { ...report(1e-3), chosen: 1e-3 / Math.sqrt(10) });
+  assert.equal(result.suggestion.method, "verified");
+  assert.equal(result.suggestion.lr, 1e-3 / Math.sqrt(10));
 });
 
 Deno.test("an explicit rule stays the headline; the trials are reported beside it", () => {

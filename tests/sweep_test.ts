@@ -416,13 +416,17 @@ const badOptions: { options: FindLearningRateOptions; message: RegExp }[] = [
     message: /^verify\.tolerance must be a number in \[0, 1\), got -0\.1$/,
   },
   {
+    options: { verify: { horizonShift: 3 } },
+    message: /^verify\.horizonShift must be a number of decades from 0 to 2, got 3$/,
+  },
+  {
     options: { verify: { prune: "yes" as unknown as boolean } },
     message: /^verify\.prune must be true or false, got "yes"$/,
   },
   {
     options: { verify: { step: 10 } as unknown as FindLearningRateOptions["verify"] },
     message:
-      /^verify\.step must be one of the options candidates, steps, spacing, heldOutSamples, prune, tolerance, got an unknown option$/,
+      /^verify\.step must be one of the options candidates, steps, spacing, heldOutSamples, prune, tolerance, horizonShift, got an unknown option$/,
   },
   {
     options: { verify: "on" as unknown as boolean },
@@ -530,13 +534,16 @@ Deno.test("the default run verifies: trials from the curve, the best held-out lo
   assert.equal(result.suggestion.method, "verified");
   const trials = result.trials!;
   assert.ok(trials.length >= 2 && trials.length <= 6);
-  assert.ok(trials.some((t) => t.lr === result.suggestion.lr));
+  const bestLr = result.verification!.best!;
+  assert.ok(trials.some((t) => t.lr === bestLr));
+  const shift = result.verification!.settings.horizonShift;
+  assert.equal(result.suggestion.lr, bestLr / 10 ** shift, "the best trial's rate, corrected");
   for (const t of trials) {
     assert.deepEqual(Object.keys(t).sort(), ["diverged", "heldOutLoss", "lr", "steps"]);
   }
   const finalists = trials.filter((t) => t.steps === result.verification!.maxSteps);
   const best = Math.min(...finalists.map((t) => t.heldOutLoss!));
-  const chosen = trials.find((t) => t.lr === result.suggestion.lr)!;
+  const chosen = trials.find((t) => t.lr === bestLr)!;
   assert.ok(chosen.heldOutLoss! <= best * 1.01, "the chosen trial is (nearly) the best finalist");
   assert.equal(result.verification?.outcome, "verified");
   assert.equal(result.verification?.heldOut, "train");
