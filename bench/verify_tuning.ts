@@ -96,6 +96,8 @@ interface Setting {
   shiftDecades: number;
   /** Keep the shifted rate at or above the lowest candidate. */
   shiftFloor: boolean;
+  /** Apply the shift only for optimizers whose steps do not shrink (adam, adamax, rmsprop). */
+  shiftAdaptiveOnly: boolean;
 }
 
 function latticeIndex(lr: number): number {
@@ -186,6 +188,7 @@ function simulate(
   curve: Curve,
   entry: LibraryEntry,
   setting: Setting,
+  optimizer: string,
 ): { lr: number | null; cost: number; fallback: boolean } | null {
   const candidates = candidatesOf(curve, setting);
   if (candidates?.some((k) => !entry.trials[String(k)])) return null;
@@ -231,7 +234,9 @@ function simulate(
         const lower = candidates[Math.max(0, index - setting.shift)];
         if (at(lower, steps) !== null || lower === candidates[index]) chosen = rateOf(lower);
       }
-      if (chosen !== null && setting.shiftDecades > 0) {
+      const shifts = !setting.shiftAdaptiveOnly ||
+        ["adam", "adamax", "rmsprop"].includes(optimizer);
+      if (chosen !== null && setting.shiftDecades > 0 && shifts) {
         chosen /= 10 ** setting.shiftDecades;
         if (setting.shiftFloor) chosen = Math.max(chosen, rateOf(candidates[0]));
       }
@@ -256,6 +261,7 @@ const BASE: Setting = {
   shift: 0,
   shiftDecades: 0,
   shiftFloor: false,
+  shiftAdaptiveOnly: false,
 };
 
 /** The settings compared: one knob at a time around the base, then a few combinations. */
@@ -282,6 +288,10 @@ function settings(): Setting[] {
   }
   const half = { shiftDecades: 0.5 };
   add("½ dec lower, floored at the lowest candidate", { ...half, shiftFloor: true });
+  add("½ dec lower for adam, adamax, rmsprop", { ...half, shiftAdaptiveOnly: true });
+  add("⅔ dec lower for adam, adamax, rmsprop", { shiftDecades: 2 / 3, shiftAdaptiveOnly: true });
+  add("1 dec lower for adam, adamax, rmsprop", { shiftDecades: 1, shiftAdaptiveOnly: true });
+  add("⅓ dec lower for adam, adamax, rmsprop", { shiftDecades: 1 / 3, shiftAdaptiveOnly: true });
   add("½ dec lower, tolerance 0", { ...half, tolerance: 0 });
   add("½ dec lower, tolerance 0.05", { ...half, tolerance: 0.05 });
   add("½ dec lower, top two steps below the lowest", { ...half, topGap: 2 });
@@ -422,7 +432,8 @@ if (import.meta.main) {
       truth.seeds.forEach((seed, i) => {
         const entry = library.find((e) => e.task === task && e.seed === seed)!;
         for (const curve of sw.groups.slice(2 * i, 2 * i + 2).flat()) {
-          const sim = simulate(curve, entry, setting);
+          const optimizer = TASKS.find((t) => t.name === task)!.optimizer.name;
+          const sim = simulate(curve, entry, setting, optimizer);
           if (sim === null) {
             missing = true;
             continue;

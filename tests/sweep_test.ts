@@ -417,7 +417,7 @@ const badOptions: { options: FindLearningRateOptions; message: RegExp }[] = [
   },
   {
     options: { verify: { horizonShift: 3 } },
-    message: /^verify\.horizonShift must be a number of decades from 0 to 2, got 3$/,
+    message: /^verify\.horizonShift must be "auto" or a number of decades from 0 to 2, got 3$/,
   },
   {
     options: { verify: { prune: "yes" as unknown as boolean } },

@@ -7,8 +7,10 @@ import { lossFunction } from "../src/losses.ts";
 import { createOptimizer } from "../src/optimizers.ts";
 import type { Trial } from "../src/result.ts";
 import {
+  ADAPTIVE_HORIZON_SHIFT,
   candidateRates,
   chooseRate,
+  horizonShiftFor,
   planHeldOut,
   plannedSteps,
   resolveVerifyOptions,
@@ -42,6 +44,14 @@ Deno.test("defaults fit the cost budget: sweep plus verification at most 10 x 10
   assert.deepEqual(roundSteps({ steps: 2, prune: true }), [1, 2]);
   assert.equal(plannedSteps(6, { steps: 100, prune: false }), 600);
   assert.equal(plannedSteps(6, { steps: 100, prune: true }), 6 * 25 + 3 * 25 + 2 * 50);
+});
+
+Deno.test("the horizon correction: auto shifts adam, adamax and rmsprop, not sgd or momentum", () => {
+  assert.equal(horizonShiftFor("auto", "adam"), ADAPTIVE_HORIZON_SHIFT);
+  assert.equal(horizonShiftFor("auto", "rmsprop"), ADAPTIVE_HORIZON_SHIFT);
+  assert.equal(horizonShiftFor("auto", "sgd"), 0);
+  assert.equal(horizonShiftFor("auto", "momentum"), 0);
+  assert.equal(horizonShiftFor(0.25, "sgd"), 0.25);
 });
 
 Deno.test("resolveVerifyOptions fills defaults, accepts false and names a bad field", () => {
