@@ -148,7 +148,10 @@ function candidatesOf(curve: Curve, setting: Setting): number[] | null {
   return out;
 }
 
-/** Survivors' steps under a setting for `count` candidates: the most the budget allows. */
+/**
+ * Survivors' steps under a setting: the most the budget allows for its largest number of
+ * candidates (as `verify.steps` is fixed), and what `count` candidates then cost.
+ */
 function stepsFor(count: number, setting: Setting): { steps: number; cost: number } | null {
   let best: { steps: number; cost: number } | null = null;
   for (let steps = CHECKPOINTS[0]; steps <= CHECKPOINTS[CHECKPOINTS.length - 1]; steps++) {
@@ -164,6 +167,18 @@ function stepsFor(count: number, setting: Setting): { steps: number; cost: numbe
     if (cost <= BUDGET) best = { steps, cost };
   }
   return best;
+}
+
+function costOf(count: number, steps: number, setting: Setting): number {
+  let alive = count;
+  let done = 0;
+  let cost = 0;
+  for (const at of roundsOf(steps, setting)) {
+    cost += alive * (at - done);
+    done = at;
+    alive = Math.max(Math.min(alive, 2), Math.ceil(alive / 2));
+  }
+  return cost;
 }
 
 function roundsOf(steps: number, setting: Setting): number[] {
@@ -192,7 +207,9 @@ function simulate(
 ): { lr: number | null; cost: number; fallback: boolean } | null {
   const candidates = candidatesOf(curve, setting);
   if (candidates?.some((k) => !entry.trials[String(k)])) return null;
-  const plan = candidates && stepsFor(candidates.length, setting);
+  const fixed = candidates && stepsFor(setting.candidates, setting);
+  const plan = fixed &&
+    { steps: fixed.steps, cost: costOf(candidates.length, fixed.steps, setting) };
   if (!candidates || !plan) return { lr: null, cost: 0, fallback: true };
   const rounds = roundsOf(plan.steps, setting);
   const at = (k: number, steps: number) => {
@@ -292,6 +309,20 @@ function settings(): Setting[] {
   add("⅔ dec lower for adam, adamax, rmsprop", { shiftDecades: 2 / 3, shiftAdaptiveOnly: true });
   add("1 dec lower for adam, adamax, rmsprop", { shiftDecades: 1, shiftAdaptiveOnly: true });
   add("⅓ dec lower for adam, adamax, rmsprop", { shiftDecades: 1 / 3, shiftAdaptiveOnly: true });
+  const adaptiveHalf = { shiftDecades: 0.5, shiftAdaptiveOnly: true };
+  add("½ adaptive, SH 1/8-1/4-1/2-1", { ...adaptiveHalf, rounds: [0.125, 0.25, 0.5, 1] });
+  add("½ adaptive, 8 candidates", { ...adaptiveHalf, candidates: 8 });
+  add("½ adaptive, 5 candidates", { ...adaptiveHalf, candidates: 5 });
+  add("½ adaptive, spacing 1/6 dec", { ...adaptiveHalf, spacing: 1 });
+  add("½ adaptive, spacing 1/2 dec", { ...adaptiveHalf, spacing: 3 });
+  add("½ adaptive, SH 1/3-1", { ...adaptiveHalf, rounds: [1 / 3, 1] });
+  add("½ adaptive, tolerance 0", { ...adaptiveHalf, tolerance: 0 });
+  add("½ adaptive, tolerance 0.05", { ...adaptiveHalf, tolerance: 0.05 });
+  add("½ adaptive, 8 cand., SH 1/8-1/4-1/2-1", {
+    ...adaptiveHalf,
+    candidates: 8,
+    rounds: [0.125, 0.25, 0.5, 1],
+  });
   add("½ dec lower, tolerance 0", { ...half, tolerance: 0 });
   add("½ dec lower, tolerance 0.05", { ...half, tolerance: 0.05 });
   add("½ dec lower, top two steps below the lowest", { ...half, topGap: 2 });

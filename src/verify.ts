@@ -71,7 +71,7 @@ export function horizonShiftFor(option: number | "auto", optimizer: string): num
 export const VERIFY_DEFAULTS: ResolvedVerifyOptions = {
   candidates: 6,
   steps: 270,
-  spacing: 1 / 3,
+  spacing: 0.5,
   heldOutSamples: 1024,
   prune: true,
   tolerance: 0.01,
