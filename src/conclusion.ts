@@ -19,6 +19,7 @@ import {
   curveWarnings,
   drawnLowest,
   isTrusted,
+  NO_IMPROVEMENT_SHARE,
   warning,
   type WarningContext,
 } from "./warnings.ts";
@@ -71,6 +72,7 @@ export function concludeResult(
   let suggestion = capped;
   let verified = false;
   let chosenIsTop = false;
+  let improvement: number | undefined;
   if (report) {
     result.verification = report.verification;
     if (report.trials.length > 0) result.trials = report.trials;
@@ -79,6 +81,21 @@ export function concludeResult(
       suggestion = { lr: chosen, index: nearestIndex(result.lrs, chosen), method: "verified" };
       verified = true;
       chosenIsTop = best === report.candidates[report.candidates.length - 1];
+      const initial = report.verification.initialLoss;
+      const bestLoss = report.trials.find((t) => t.lr === best)?.heldOutLoss ?? null;
+      if (initial !== undefined && initial > 0 && bestLoss !== null) {
+        improvement = 1 - bestLoss / initial;
+        if (improvement < NO_IMPROVEMENT_SHARE) {
+          warnings.push(warning(
+            "no-improvement",
+            `no rate tried lowered the held-out loss below the untrained model's (${
+              fmt(initial)
+            }; the best trial reached ${fmt(bestLoss)}): these rates do not train the model; ` +
+              `check the data, its scaling and the labels`,
+            "untrusted",
+          ));
+        }
+      }
       if (best === report.candidates[0] && report.candidates.length > 1) {
         warnings.push(warning(
           "best-at-lowest-candidate",
@@ -89,7 +106,7 @@ export function concludeResult(
     }
     if (report.warning) warnings.push(report.warning);
   }
-  warnings.push(...curveWarnings(result, { ...context, verified, chosenIsTop }));
+  warnings.push(...curveWarnings(result, { ...context, verified, chosenIsTop, improvement }));
   result.suggestion = { ...suggestion, trusted: isTrusted(suggestion, warnings) };
   result.warnings = warnings;
   return result;

@@ -46,6 +46,8 @@ export interface Verification {
   heldOut?: "validation" | "train";
   /** Number of held-out samples scored. */
   heldOutSize?: number;
+  /** Loss on the held-out samples before any training (the untrained model's). */
+  initialLoss?: number;
   /** Training steps of all trials together. */
   steps: number;
   /** Training steps of a trial that survived every pruning round. */
@@ -81,6 +83,7 @@ export type WarningCode =
   | "verification-stopped"
   | "no-candidates"
   | "trials-diverged"
+  | "no-improvement"
   | "best-at-lowest-candidate";
 
 /**

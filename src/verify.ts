@@ -519,15 +519,20 @@ export async function runVerification(
   if (plan.reason !== undefined) return fallback("no-candidates", plan.reason);
   const held = planHeldOut(setup.train, setup.validation, { ...options, ...setup });
   if (held.reason !== undefined) return fallback("no-held-out", held.reason);
-  const outcome = await verifyCandidates(
-    { ...setup, train: held.train, trainIndices: held.trainIndices, heldOut: held.heldOut },
-    plan.lrs,
-    options,
-  );
+  const context = {
+    ...setup,
+    train: held.train,
+    trainIndices: held.trainIndices,
+    heldOut: held.heldOut,
+  };
+  loadWeights(context, setup.initial);
+  const initialLoss = await heldOutLoss(context.target, held.heldOut);
+  const outcome = await verifyCandidates(context, plan.lrs, options);
   const verification: Verification = {
     outcome: outcome.chosen === null ? "fallback" : "verified",
     heldOut: held.source,
     heldOutSize: held.heldOut.size,
+    ...(Number.isFinite(initialLoss) ? { initialLoss } : {}),
     steps: outcome.steps,
     maxSteps: outcome.maxSteps,
     ms: performance.now() - started,

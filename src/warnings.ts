@@ -23,6 +23,15 @@ export const FLAT_NOISE_FACTOR = 2;
  */
 export const CHANCE_FACTOR = 2.5;
 
+/**
+ * The verified rate trains when its trial lowered the held-out loss by at least this share below
+ * the untrained model's: then a flat-looking (noisy) curve does not withdraw the trust.
+ */
+export const TRAINS_SHARE = 0.1;
+
+/** Below this share of improvement over the untrained model, no trial counts as training. */
+export const NO_IMPROVEMENT_SHARE = 0.01;
+
 /** A capped suggestion sits this many decades below the rate of the lowest loss. */
 export const CAP_DECADES = 0.5;
 
@@ -134,19 +143,29 @@ function endsAtLowest(shape: CurveShape): boolean {
  */
 export function curveWarnings(
   result: LrFinderResult,
-  context: WarningContext & { verified: boolean; chosenIsTop: boolean },
+  context: WarningContext & {
+    verified: boolean;
+    chosenIsTop: boolean;
+    /** Share by which the best trial lowered the held-out loss below the untrained model's. */
+    improvement?: number;
+  },
 ): Warning[] {
   const warnings: Warning[] = [];
   const shape = shapeOf(result);
   if (shape === null) return warnings;
   const descent = shape.start - shape.lowest.loss;
   if (!(descent > FLAT_NOISE_FACTOR * shape.noise)) {
+    const trains = context.verified && (context.improvement ?? 0) >= TRAINS_SHARE;
     warnings.push(warning(
       "flat-curve",
       `the loss never falls by more than its noise (it falls by ${fmt(descent)}, the noise ` +
-        `is ${fmt(shape.noise)}): the curve cannot support a rate; check the data, its ` +
-        `scaling and the labels, or sweep a wider range`,
-      UNTRUSTED,
+        `is ${fmt(shape.noise)}): ` +
+        (trains
+          ? `the curve alone cannot support a rate, but the verified rate trains (its held-out ` +
+            `loss is ${Math.round(100 * context.improvement!)}% below the untrained model's)`
+          : `the curve cannot support a rate; check the data, its scaling and the labels, or ` +
+            `sweep a wider range`),
+      trains ? "caution" : UNTRUSTED,
     ));
   }
   const interrupted = result.stopReason === "aborted" || result.stopReason === "time-budget";

@@ -34,6 +34,7 @@ const verification: Verification = {
   outcome: "verified",
   heldOut: "train",
   heldOutSize: 100,
+  initialLoss: 1,
   steps: 800,
   maxSteps: 270,
   ms: 1,
@@ -104,6 +105,17 @@ Deno.test("the best trial at the lowest candidate: a lower rate may train better
     ["best-at-lowest-candidate", "caution"],
   ]);
   assert.equal(result.suggestion.trusted, true);
+});
+
+Deno.test("no trial below the untrained model's held-out loss: not trusted", () => {
+  const stuck = concludeResult(curveResult(), {
+    ...report(1e-3),
+    verification: { ...verification, initialLoss: 0.3 },
+  });
+  const warning = stuck.warnings!.find((w) => w.code === "no-improvement")!;
+  assert.equal(warning.severity, "untrusted");
+  assert.match(warning.message, /^no rate tried lowered the held-out loss below the untrained/);
+  assert.equal(stuck.suggestion.trusted, false);
 });
 
 Deno.test("a fallback keeps the curve rule and carries verification's warning", () => {

@@ -75,6 +75,15 @@ Deno.test("flat curve: the loss never falls by more than its noise; untrusted", 
   const flatWarning = warnings.find((w) => w.code === "flat-curve")!;
   assert.equal(flatWarning.severity, "untrusted");
   assert.match(flatWarning.message, /^the loss never falls by more than its noise/);
+  // A noisy curve whose verified rate trains well: the warning stays, the trust too.
+  const trains = curveWarnings(result(flat), {
+    verified: true,
+    chosenIsTop: false,
+    improvement: 0.4,
+  });
+  const noisy = trains.find((w) => w.code === "flat-curve")!;
+  assert.equal(noisy.severity, "caution");
+  assert.match(noisy.message, /the verified rate trains \(its held-out loss is 40% below/);
 });
 
 Deno.test("still falling at the last step: raise endLr or numIters", () => {
