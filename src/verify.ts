@@ -52,9 +52,10 @@ export type ResolvedVerifyOptions = Required<VerifyOptions>;
  * The horizon correction of `horizonShift: "auto"` for adam, adamax and rmsprop, in decades.
  * Their steps are normalised by the gradient's running scale, so they keep their size as the
  * loss converges and the weights jitter on a scale set by the rate itself: over the training
- * users run (about ten times the trials' steps) the best constant rate of the benchmark's tasks
- * with these optimizers sat 0.25 to 1.25 decades below the best one over 300 steps, while with
- * plain SGD and momentum, whose steps shrink with the gradient, it stayed (bench/notes/quality.md).
+ * users run (about ten times the trials' steps) the best constant rate of the benchmark's 8 tasks
+ * with these optimizers sat 0.25 to 1.25 decades below the best one over 300 steps. With plain
+ * SGD and momentum, whose steps shrink with the gradient, it moved less and a shift cost more
+ * than it gained (bench/notes/quality.md).
  */
 export const ADAPTIVE_HORIZON_SHIFT = 0.5;
 
