@@ -20,11 +20,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
 import { planBatchLayout } from "../src/batches.ts";
-import { drawnSmoothing, lowestPoint } from "../src/drawn_curve.ts";
+import { drawnSmoothing } from "../src/drawn_curve.ts";
 import { lossFunction } from "../src/losses.ts";
 import type { Trial } from "../src/result.ts";
 import { suggestAll } from "../src/suggest.ts";
-import { chooseRate, planHeldOut, survivorIndices, trainTrial } from "../src/verify.ts";
+import {
+  candidateRates,
+  chooseRate,
+  planHeldOut,
+  survivorIndices,
+  trainTrial,
+} from "../src/verify.ts";
 import type { GroundTruth } from "./ground_truth/generate.ts";
 import { type Curve, sweepTask, type TaskSweeps } from "./quality.ts";
 import { type HorizonName, HORIZONS, loadTruth, mean, medianOf, pct, regret } from "./scoring.ts";
@@ -108,44 +114,17 @@ function rateOf(k: number): number {
   return 10 ** (k * LATTICE);
 }
 
-/** Candidate lattice indices for a curve under a setting (mirrors `candidateRates`). */
+/** Candidate lattice indices for a curve under a setting. */
 function candidatesOf(curve: Curve, setting: Setting): number[] | null {
-  const drawn = drawnSmoothing(curve);
-  const lowest = lowestPoint(curve.lrs, drawn);
-  if (lowest === null || lowest.index === 0) return null;
-  let start = -Infinity;
-  for (let i = 0; i <= lowest.index; i++) {
-    const v = drawn[i];
-    if (v !== null) start = Math.max(start, v);
-  }
-  const descent = start - lowest.loss;
-  if (!(descent > 0)) return null;
-  const level = lowest.loss + (1 - setting.fallShare) * descent;
-  let fall = 0;
-  for (let i = lowest.index; i >= 0; i--) {
-    const v = drawn[i];
-    if (v !== null && v >= level) {
-      fall = i;
-      break;
-    }
-  }
-  const s = setting.spacing;
-  // Candidate indices in units of the spacing: the top lies strictly below the lowest point.
-  const top = Math.ceil(Math.log10(lowest.lr) / (s * LATTICE) - 1e-9) - setting.topGap;
-  const bottom = Math.floor(Math.log10(curve.lrs[fall]) / (s * LATTICE) + 1e-9) - setting.below;
-  let count = Math.max(2, top - bottom + 1);
-  let stride = 1;
-  if (setting.overflow === "top") {
-    count = Math.min(count, setting.candidates);
-  } else {
-    while (count > setting.candidates) {
-      stride++;
-      count = Math.max(2, Math.ceil((top - bottom) / stride) + 1);
-    }
-  }
-  const out: number[] = [];
-  for (let k = 0; k < count; k++) out.unshift((top - k * stride) * s);
-  return out;
+  const plan = candidateRates(curve.lrs, drawnSmoothing(curve), {
+    candidates: setting.candidates,
+    spacing: setting.spacing * LATTICE,
+    fallShare: setting.fallShare,
+    topGap: setting.topGap,
+    below: setting.below,
+    overflow: setting.overflow,
+  });
+  return plan.lrs ? plan.lrs.map(latticeIndex) : null;
 }
 
 /**

@@ -142,6 +142,22 @@ export type CandidatePlan = { lrs: number[]; reason?: undefined } | {
   reason: string;
 };
 
+/** How candidates are read off a curve; the knobs past `candidates` and `spacing` are for tuning. */
+export interface CandidateOptions {
+  /** Most candidates. */
+  candidates: number;
+  /** Decades between candidates. */
+  spacing: number;
+  /** Share of the descent that marks where the loss starts to fall; default {@linkcode FALL_SHARE}. */
+  fallShare?: number;
+  /** Lattice steps below the lowest point for the top candidate; default 1 (the first below). */
+  topGap?: number;
+  /** Extra candidates below where the loss starts to fall; default 1. */
+  below?: number;
+  /** Too many: `widen` the spacing (default) or keep the `top` ones. */
+  overflow?: "widen" | "top";
+}
+
 /**
  * The candidate rates: on the lattice of powers of 10 to `spacing`, every rate strictly below the
  * lowest point of the drawn curve down to where the loss starts to fall (it is below its level
@@ -152,7 +168,7 @@ export type CandidatePlan = { lrs: number[]; reason?: undefined } | {
 export function candidateRates(
   lrs: readonly number[],
   drawn: readonly (number | null)[],
-  options: { candidates: number; spacing: number; fallShare?: number },
+  options: CandidateOptions,
 ): CandidatePlan {
   const fallShare = options.fallShare ?? FALL_SHARE;
   const lowest = lowestPoint(lrs, drawn);
@@ -175,13 +191,18 @@ export function candidateRates(
       break;
     }
   }
-  const top = Math.ceil(Math.log10(lowest.lr) / options.spacing - 1e-9) - 1;
-  const bottom = Math.floor(Math.log10(lrs[fall]) / options.spacing + 1e-9) - 1;
+  const top = Math.ceil(Math.log10(lowest.lr) / options.spacing - 1e-9) - (options.topGap ?? 1);
+  const bottom = Math.floor(Math.log10(lrs[fall]) / options.spacing + 1e-9) -
+    (options.below ?? 1);
   let count = Math.max(2, top - bottom + 1);
   let stride = 1;
-  while (count > options.candidates) {
-    stride++;
-    count = Math.max(2, Math.ceil((top - bottom) / stride) + 1);
+  if (options.overflow === "top") {
+    count = Math.min(count, options.candidates);
+  } else {
+    while (count > options.candidates) {
+      stride++;
+      count = Math.max(2, Math.ceil((top - bottom) / stride) + 1);
+    }
   }
   const rates: number[] = [];
   for (let k = 0; k < count; k++) rates.unshift(latticeRate(top - k * stride, options.spacing));
@@ -253,25 +274,19 @@ export interface VerifyProgress {
   planned: number;
 }
 
-/** Everything a verification run needs. */
-export interface VerifyContext {
+/** What every trial shares: the model, where it starts, its optimizer, the data order, controls. */
+export interface TrialSettings {
   /** The model, its loss and batch layout. */
   target: TrainingTarget;
   /** Values of every model weight to start each trial from (the sweep's snapshot). */
   initial: readonly tf.Tensor[];
-  /** Samples the trials train on: `trainIndices` of them, or all. */
-  train: Dataset;
-  /** The indices into `train` that trials train on; all when absent. */
-  trainIndices?: Int32Array;
-  /** Samples the trials are scored on. */
-  heldOut: Dataset;
   /** Optimizer of the trials (each trial gets its own, at a constant rate). */
   optimizer: OptimizerSpec;
   /** The model's own optimizer, whose state each trial starts from when of the same kind. */
   sourceOptimizer?: tf.Optimizer;
   /** Samples per step. */
   batchSize: number;
-  /** Seed of the data order (the same for every trial). */
+  /** Seed of the data order (the same for every trial) and of the held-out split. */
   seed: number;
   /** Stops verification when aborted. */
   signal?: AbortSignal;
@@ -279,6 +294,16 @@ export interface VerifyContext {
   deadline?: number;
   /** Called after every training step. */
   onProgress?: (progress: VerifyProgress) => void;
+}
+
+/** Everything a verification run needs: the trials' settings and their data. */
+export interface VerifyContext extends TrialSettings {
+  /** Samples the trials train on: `trainIndices` of them, or all. */
+  train: Dataset;
+  /** The indices into `train` that trials train on; all when absent. */
+  trainIndices?: Int32Array;
+  /** Samples the trials are scored on. */
+  heldOut: Dataset;
 }
 
 /** What verification found. */
@@ -455,30 +480,12 @@ export function chooseRate(trials: readonly Trial[], tolerance: number): number 
   return Math.min(...scored.filter((t) => t.heldOutLoss <= bound).map((t) => t.lr));
 }
 
-/** What the sweep hands to verification. */
-export interface VerifySetup {
-  /** The model, its loss and batch layout. */
-  target: TrainingTarget;
-  /** Values of every model weight before the sweep (each trial starts from them). */
-  initial: readonly tf.Tensor[];
+/** What the sweep hands to verification: the trials' settings and the sweep's data. */
+export interface VerifySetup extends TrialSettings {
   /** The sweep's training samples. */
   train: Dataset;
   /** Validation samples, when given (or held out for `evaluate: "validation"`). */
   validation?: Dataset;
-  /** Optimizer of the trials. */
-  optimizer: OptimizerSpec;
-  /** The model's own optimizer, whose state each trial starts from when of the same kind. */
-  sourceOptimizer?: tf.Optimizer;
-  /** Samples per step. */
-  batchSize: number;
-  /** Seed of the held-out split and the data order. */
-  seed: number;
-  /** Stops verification when aborted. */
-  signal?: AbortSignal;
-  /** Stops verification at this `performance.now()` time. */
-  deadline?: number;
-  /** Called after every training step. */
-  onProgress?: (progress: VerifyProgress) => void;
 }
 
 /**
