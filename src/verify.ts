@@ -3,8 +3,10 @@
  * drawn from the curve, each at a constant rate for a fixed number of steps, score each on
  * held-out samples and suggest the best (on a near tie, the smaller rate). Successive halving
  * prunes the worse half of the candidates at each round, so the survivors train longer for the
- * same cost. The candidates, spacing, steps, pruning and tie tolerance were chosen by
- * `bench/quality.ts` against ground truth (bench/notes/quality.md).
+ * same cost, and a horizon correction moves the suggestion below the best trial for optimizers
+ * whose best rate drops over long training. The candidates, spacing, steps, pruning, tolerance and
+ * correction were chosen with `bench/verify_tuning.ts` against ground truth and confirmed end to
+ * end by `bench/quality.ts` (bench/notes/quality.md).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
