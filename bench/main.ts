@@ -3,7 +3,8 @@
  * start PyTorch and fresh Deno processes): runs every benchmark and writes `bench/RESULTS.md` with the
  * machine, the date, the exact command, each benchmark's section and the hand-written notes
  * in `bench/notes/*.md`. `--quick` is a smoke run (fewer steps and repetitions); `--notes` only
- * replaces the notes at the end of the existing `RESULTS.md` (after editing them).
+ * replaces the notes at the end of the existing `RESULTS.md` (after editing them); `--only FILE`
+ * reruns one benchmark (e.g. `quality.ts`) and replaces its section.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -117,6 +118,38 @@ export async function refreshNotes(): Promise<string> {
   return await writeResults(measured + await notesPart());
 }
 
+/**
+ * Reruns one benchmark and replaces its section of the existing `RESULTS.md` (up to the next
+ * benchmark's section), noting the date and command of the rerun; the rest stays as it was.
+ */
+export async function rerunOne(file: string, options: BenchOptions = {}): Promise<string> {
+  const index = BENCHES.findIndex((b) => b.file === file);
+  if (index < 0) {
+    throw new Error(
+      `unknown benchmark ${file}: expected one of ${BENCHES.map((b) => b.file).join(", ")}`,
+    );
+  }
+  const current = await Deno.readTextFile(new URL("RESULTS.md", HERE));
+  const start = current.indexOf(`## ${BENCHES[index].title}`);
+  const next = BENCHES.slice(index + 1).map((b) => current.indexOf(`## ${b.title}`))
+    .find((at) => at > start);
+  const end = next ?? current.indexOf("Finished ");
+  if (start < 0 || end < 0) throw new Error(`RESULTS.md has no section ${BENCHES[index].title}`);
+  const load = loadAverage();
+  const module = await import(new URL(file, HERE).href) as BenchModule;
+  const section = await module.run(options);
+  const note = `_This section was rerun alone on ${new Date().toISOString()} with ` +
+    `\`deno task bench -- --only ${file}${
+      options.quick ? " --quick" : ""
+    }\` (load average at its ` +
+    `start: ${load}); the rest of the file is from the run in the header._`;
+  const [heading, ...rest] = section.split("\n\n");
+  const replaced = [heading, note, ...rest].join("\n\n");
+  return await writeResults(
+    current.slice(0, start) + replaced.trimEnd() + "\n\n" + current.slice(end),
+  );
+}
+
 /** Runs every benchmark and writes `bench/RESULTS.md`; returns the document. */
 export async function runAll(options: BenchOptions = {}): Promise<string> {
   const started = new Date();
@@ -148,8 +181,11 @@ export async function runAll(options: BenchOptions = {}): Promise<string> {
 }
 
 if (import.meta.main) {
+  const only = Deno.args.indexOf("--only");
   if (Deno.args.includes("--notes")) {
     await refreshNotes();
+  } else if (only >= 0) {
+    await rerunOne(Deno.args[only + 1], { quick: Deno.args.includes("--quick") });
   } else {
     await runAll({ quick: Deno.args.includes("--quick") });
   }

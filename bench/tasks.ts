@@ -13,6 +13,7 @@ import { syntheticDataset } from "../src/data/synthetic.ts";
 import type { LossName } from "../src/loss_names.ts";
 import type { OptimizerSpec } from "../src/optimizer_spec.ts";
 import { createRng, normal } from "../src/random.ts";
+import { tabularClassification } from "./tabular_data.ts";
 
 /** Training data of a task and the held-out data its ground truth is measured on. */
 export interface TaskData {
@@ -34,8 +35,13 @@ export interface Task {
   loss: LossName;
   /** Samples per step, in the sweeps and in the ground truth. */
   batchSize: number;
-  /** Steps of constant-rate training per ground-truth run. */
+  /** Steps of the short ground truth (the validation loss after this many constant-rate steps). */
   budgetSteps: number;
+  /**
+   * Epochs of the long ground truth: the training users run, several passes over the training
+   * data at a constant rate; the validation loss at its end.
+   */
+  epochs: number;
   /** Learning rates of the ground truth, half a decade apart. */
   grid: number[];
   /** Seeds of the initial weights (and of the data order of the ground-truth runs). */
@@ -73,6 +79,23 @@ export function fashionMnistAvailable(): boolean {
 }
 
 let fashionMnist: Promise<TaskData> | undefined;
+
+/** Training images of the Fashion-MNIST tasks that train on a subset (the first ones). */
+export const FASHION_MNIST_SUBSET = 12000;
+
+/** The first `count` Fashion-MNIST training images and the usual validation images. */
+export async function loadFashionMnistSubset(count: number): Promise<TaskData> {
+  const full = await loadFashionMnist();
+  const width = full.train.xShape.reduce((a, b) => a * b, 1);
+  const train: Dataset = {
+    ...full.train,
+    x: full.train.x.slice(0, count * width),
+    y: full.train.y.slice(0, count),
+    size: count,
+    source: `${full.train.source} (first ${count})`,
+  };
+  return { train, validation: full.validation };
+}
 
 /** The 60,000 Fashion-MNIST training images and the first test images (loaded once). */
 export function loadFashionMnist(): Promise<TaskData> {
@@ -116,6 +139,40 @@ export function softmaxRegression(seed: number): tf.Sequential {
       tf.layers.dense({ units: 10, activation: "softmax", kernelInitializer: glorot(seed, 1) }),
     ],
   });
+}
+
+/** Logistic regression: one sigmoid unit. */
+export function logisticRegression(seed: number): tf.Sequential {
+  return tf.sequential({
+    name: "logistic_regression",
+    layers: [
+      tf.layers.dense({
+        inputShape: [20],
+        units: 1,
+        activation: "sigmoid",
+        kernelInitializer: glorot(seed, 1),
+      }),
+    ],
+  });
+}
+
+/**
+ * A deeper MLP with batch normalisation: Flatten, then Dense 128, 128, 64 each followed by
+ * batch normalisation and relu, Dense 10 softmax.
+ */
+export function batchNormMlp(seed: number): tf.Sequential {
+  const layers: tf.layers.Layer[] = [tf.layers.flatten({ inputShape: [28, 28, 1] })];
+  [128, 128, 64].forEach((units, i) => {
+    layers.push(
+      tf.layers.dense({ units, useBias: false, kernelInitializer: glorot(seed, i + 1) }),
+      tf.layers.batchNormalization(),
+      tf.layers.activation({ activation: "relu" }),
+    );
+  });
+  layers.push(
+    tf.layers.dense({ units: 10, activation: "softmax", kernelInitializer: glorot(seed, 4) }),
+  );
+  return tf.sequential({ name: "batch_norm_mlp", layers });
 }
 
 /** A small CNN: two 3x3 convolutions (8, 16 filters) with max pooling, Dense 10 softmax. */
@@ -232,6 +289,51 @@ function friedmanData(): TaskData {
   return friedmanCache;
 }
 
+let binaryTabularCache: TaskData | undefined;
+
+function binaryTabularData(): TaskData {
+  binaryTabularCache ??= tabularClassification({
+    train: 2000,
+    validation: 4000,
+    features: 20,
+    informative: 5,
+    redundant: 5,
+    classes: 2,
+    clustersPerClass: 2,
+    separation: 1,
+    flip: 0.05,
+    seed: 41,
+    target: "binary",
+  });
+  return binaryTabularCache;
+}
+
+let multiclassTabularCache: TaskData | undefined;
+
+function multiclassTabularData(): TaskData {
+  multiclassTabularCache ??= tabularClassification({
+    train: 1000,
+    validation: 4000,
+    features: 12,
+    informative: 4,
+    redundant: 2,
+    classes: 3,
+    clustersPerClass: 2,
+    separation: 1.5,
+    flip: 0.05,
+    seed: 51,
+    target: "classes",
+  });
+  return multiclassTabularCache;
+}
+
+let friedmanSmallCache: TaskData | undefined;
+
+function friedmanSmallData(): TaskData {
+  friedmanSmallCache ??= friedman({ train: 1000, validation: 4000 }, 61);
+  return friedmanSmallCache;
+}
+
 /** The benchmark's tasks, in table order. */
 export const TASKS: readonly Task[] = [
   {
@@ -241,6 +343,7 @@ export const TASKS: readonly Task[] = [
     loss: "categoricalCrossentropy",
     batchSize: 64,
     budgetSteps: 300,
+    epochs: 3,
     grid: halfDecades(-10, 2),
     seeds: ALL_SEEDS,
     fashionMnist: true,
@@ -249,15 +352,17 @@ export const TASKS: readonly Task[] = [
   },
   {
     name: "fmnist-cnn-adam",
-    description: "Fashion-MNIST, small CNN (conv 8, conv 16, max pooling), Adam, batch 64",
+    description:
+      "Fashion-MNIST (first 12,000), small CNN (conv 8, conv 16, max pooling), Adam, batch 64",
     optimizer: { name: "adam" },
     loss: "categoricalCrossentropy",
     batchSize: 64,
     budgetSteps: 300,
+    epochs: 5,
     grid: halfDecades(-10, 1),
     seeds: ALL_SEEDS,
     fashionMnist: true,
-    load: loadFashionMnist,
+    load: () => loadFashionMnistSubset(FASHION_MNIST_SUBSET),
     model: smallCnn,
   },
   {
@@ -267,6 +372,7 @@ export const TASKS: readonly Task[] = [
     loss: "categoricalCrossentropy",
     batchSize: 64,
     budgetSteps: 300,
+    epochs: 3,
     grid: halfDecades(-10, 2),
     seeds: ALL_SEEDS,
     fashionMnist: true,
@@ -280,6 +386,7 @@ export const TASKS: readonly Task[] = [
     loss: "categoricalCrossentropy",
     batchSize: 64,
     budgetSteps: 300,
+    epochs: 3,
     grid: halfDecades(-8, 4),
     seeds: ALL_SEEDS,
     fashionMnist: true,
@@ -293,6 +400,7 @@ export const TASKS: readonly Task[] = [
     loss: "meanSquaredError",
     batchSize: 32,
     budgetSteps: 300,
+    epochs: 5,
     grid: halfDecades(-10, 2),
     seeds: ALL_SEEDS,
     fashionMnist: false,
@@ -306,6 +414,7 @@ export const TASKS: readonly Task[] = [
     loss: "meanSquaredError",
     batchSize: 32,
     budgetSteps: 300,
+    epochs: 5,
     grid: halfDecades(-10, 2),
     seeds: ALL_SEEDS,
     fashionMnist: false,
@@ -319,6 +428,7 @@ export const TASKS: readonly Task[] = [
     loss: "categoricalCrossentropy",
     batchSize: 32,
     budgetSteps: 300,
+    epochs: 5,
     grid: halfDecades(-10, 2),
     seeds: ALL_SEEDS,
     fashionMnist: false,
@@ -338,6 +448,7 @@ export const TASKS: readonly Task[] = [
     loss: "meanSquaredError",
     batchSize: 32,
     budgetSteps: 300,
+    epochs: 5,
     grid: halfDecades(-10, 2),
     seeds: ALL_SEEDS,
     fashionMnist: false,
@@ -346,6 +457,94 @@ export const TASKS: readonly Task[] = [
         split(syntheticDataset({ kind: "regression", samples: 18000, seed: 31 }), 16000),
       ),
     model: (seed) => denseNet(seed, { inputs: 8, hidden: [], outputs: 1, softmax: false }),
+  },
+  {
+    name: "fmnist-softmax-adam",
+    description: "Fashion-MNIST, softmax regression (Flatten, Dense 10), Adam, batch 64",
+    optimizer: { name: "adam" },
+    loss: "categoricalCrossentropy",
+    batchSize: 64,
+    budgetSteps: 300,
+    epochs: 3,
+    grid: halfDecades(-10, 2),
+    seeds: ALL_SEEDS,
+    fashionMnist: true,
+    load: loadFashionMnist,
+    model: softmaxRegression,
+  },
+  {
+    name: "fmnist-bn-momentum",
+    description:
+      "Fashion-MNIST (first 12,000), MLP 128-128-64 with batch normalisation, SGD with momentum 0.9, batch 64",
+    optimizer: { name: "momentum", momentum: 0.9 },
+    loss: "categoricalCrossentropy",
+    batchSize: 64,
+    budgetSteps: 300,
+    epochs: 5,
+    grid: halfDecades(-10, 3),
+    seeds: ALL_SEEDS,
+    fashionMnist: true,
+    load: () => loadFashionMnistSubset(FASHION_MNIST_SUBSET),
+    model: batchNormMlp,
+  },
+  {
+    name: "tabular-logistic-adam",
+    description:
+      "tabular binary classification (2,000 samples, 20 features), logistic regression, Adam, batch 32",
+    optimizer: { name: "adam" },
+    loss: "binaryCrossentropy",
+    batchSize: 32,
+    budgetSteps: 300,
+    epochs: 30,
+    grid: halfDecades(-10, 2),
+    seeds: ALL_SEEDS,
+    fashionMnist: false,
+    load: () => Promise.resolve(binaryTabularData()),
+    model: logisticRegression,
+  },
+  {
+    name: "tabular-logistic-sgd",
+    description:
+      "tabular binary classification (2,000 samples, 20 features), logistic regression, plain SGD, batch 32",
+    optimizer: { name: "sgd" },
+    loss: "binaryCrossentropy",
+    batchSize: 32,
+    budgetSteps: 300,
+    epochs: 30,
+    grid: halfDecades(-8, 4),
+    seeds: ALL_SEEDS,
+    fashionMnist: false,
+    load: () => Promise.resolve(binaryTabularData()),
+    model: logisticRegression,
+  },
+  {
+    name: "tabular-mlp-adam",
+    description:
+      "tabular 3-class classification (1,000 samples, 12 features), MLP 64-64 relu, Adam, batch 32",
+    optimizer: { name: "adam" },
+    loss: "categoricalCrossentropy",
+    batchSize: 32,
+    budgetSteps: 300,
+    epochs: 60,
+    grid: halfDecades(-10, 2),
+    seeds: ALL_SEEDS,
+    fashionMnist: false,
+    load: () => Promise.resolve(multiclassTabularData()),
+    model: (seed) => denseNet(seed, { inputs: 12, hidden: [64, 64], outputs: 3, softmax: true }),
+  },
+  {
+    name: "friedman-small-adam",
+    description: "Friedman #1 regression, 1,000 samples, MLP 64-64 relu, MSE, Adam, batch 32",
+    optimizer: { name: "adam" },
+    loss: "meanSquaredError",
+    batchSize: 32,
+    budgetSteps: 300,
+    epochs: 60,
+    grid: halfDecades(-10, 2),
+    seeds: ALL_SEEDS,
+    fashionMnist: false,
+    load: () => Promise.resolve(friedmanSmallData()),
+    model: (seed) => denseNet(seed, { inputs: 10, hidden: [64, 64], outputs: 1, softmax: false }),
   },
 ];
 

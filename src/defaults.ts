@@ -19,6 +19,19 @@ export const DEFAULTS = {
   optimizer: { name: "adam" } as Readonly<OptimizerSpec>,
   /** Validation samples evaluated per step with `evaluate: "validation"`. */
   validationSamples: 512,
+  /**
+   * Verification after the sweep (on unless `verify: false`): chosen by the quality benchmark
+   * (bench/notes/quality.md).
+   */
+  verify: {
+    candidates: 6,
+    steps: 270,
+    spacing: 0.5,
+    heldOutSamples: 1024,
+    prune: true,
+    tolerance: 0.01,
+    horizonShift: "auto",
+  },
   /** The `sweep` section. */
   sweep: {
     startLr: 1e-7,

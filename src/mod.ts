@@ -49,6 +49,9 @@ export { sweepModel } from "./sweep_model.ts";
 export type { ModelToSweep, SweepModelOptions } from "./sweep_model.ts";
 export { DEFAULTS } from "./defaults.ts";
 export { setupBackend, startedBackend } from "./backend.ts";
+export { VERIFY_DEFAULTS } from "./verify.ts";
+export type { VerifyOptions, VerifyProgress } from "./verify.ts";
+export { isTrusted } from "./warnings.ts";
 export type {
   BackendInfo,
   BackendName,

@@ -9,15 +9,90 @@ import type {
   RuleName,
   ScheduleMode,
   StopReason,
+  SuggestionMethod,
   SuggestMethod,
+  VerificationOutcome,
+  WarningCode,
+  WarningSeverity,
 } from "./vocabulary.ts";
 
-export type { RuleName, StopReason, SuggestMethod } from "./vocabulary.ts";
+export type {
+  RuleName,
+  StopReason,
+  SuggestionMethod,
+  SuggestMethod,
+  VerificationOutcome,
+  WarningCode,
+  WarningSeverity,
+} from "./vocabulary.ts";
 
-/** A rule's answer: a learning rate at a step of the curve, or the reason it has none. */
+/**
+ * A rule's answer: a learning rate at a step of the curve, or the reason it has none. The
+ * headline `suggestion` also says whether it can be trusted (see {@linkcode Warning}).
+ */
 export type Suggestion =
-  | { lr: number; index: number; method: RuleName; reason?: undefined }
-  | { lr: null; index: null; method: RuleName; reason: string };
+  | { lr: number; index: number; method: SuggestionMethod; reason?: undefined; trusted?: boolean }
+  | { lr: null; index: null; method: SuggestionMethod; reason: string; trusted?: boolean };
+
+/** One candidate rate trained at a constant rate from the initial weights by verification. */
+export interface Trial {
+  /** The constant learning rate. */
+  lr: number;
+  /** Training steps it ran (fewer than the survivors' when pruned). */
+  steps: number;
+  /** Loss on the held-out samples after `steps` steps; `null` when it diverged. */
+  heldOutLoss: number | null;
+  /** True when the training loss or the held-out loss became non-finite. */
+  diverged: boolean;
+}
+
+/** How verification ran, or why it did not choose the rate. */
+export interface Verification {
+  /** `verified`: a trial chose the rate; `fallback`: the curve rule did (see `reason`). */
+  outcome: VerificationOutcome;
+  /** Why verification did not choose the rate (`outcome: "fallback"`). */
+  reason?: string;
+  /** What the trials were scored on: the validation data, or training samples held out. */
+  heldOut?: "validation" | "train";
+  /** Number of held-out samples scored. */
+  heldOutSize?: number;
+  /** Loss on the held-out samples before any training (the untrained model's). */
+  initialLoss?: number;
+  /** Training steps of all trials together. */
+  steps: number;
+  /** Training steps of a trial that survived every pruning round. */
+  maxSteps?: number;
+  /**
+   * The rate of the trial that trained best; the suggestion is this rate divided by
+   * `10 ** settings.horizonShift`.
+   */
+  best?: number;
+  /** Wall-clock milliseconds spent in verification. */
+  ms: number;
+  /** The verification settings used (see `VerifyOptions`). */
+  settings: {
+    candidates: number;
+    steps: number;
+    spacing: number;
+    heldOutSamples: number;
+    prune: boolean;
+    tolerance: number;
+    horizonShift: number;
+  };
+}
+
+/**
+ * Why the number may not be trusted. `untrusted`: surfaces must not present the suggestion as a
+ * confident rate (the headline says why instead); `caution`: shown beside the rate.
+ */
+export interface Warning {
+  /** Stable identifier of the case. */
+  code: WarningCode;
+  /** One sentence for people, with the fix where there is one. */
+  message: string;
+  /** `untrusted` withdraws the confidence in the suggestion; `caution` qualifies it. */
+  severity: WarningSeverity;
+}
 
 /** The spread of the suggestion over repeated runs (`runs > 1`). */
 export interface Uncertainty {
@@ -181,4 +256,10 @@ export interface LrFinderResult {
   timing: Timing;
   /** The model that was swept. */
   model: { params: number; layers?: number };
+  /** The verification trials, one per candidate rate; present when verification trained any. */
+  trials?: Trial[];
+  /** How verification ran; present unless `verify: false`. */
+  verification?: Verification;
+  /** Why the suggestion may not be trusted; empty when nothing was found. */
+  warnings?: Warning[];
 }

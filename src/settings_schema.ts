@@ -125,6 +125,47 @@ export const optimizerSchema: z.ZodType<OptimizerSpec, OptimizerInput> = z.union
   ),
 );
 
+const verifyDefaults = DEFAULTS.verify;
+
+/** Schema of the verification options object; unknown keys are refused. */
+export const verifyOptionsSchema = strictObject({
+  candidates: z.int().min(2).optional().describe(
+    `Most candidate rates trained; default ${verifyDefaults.candidates}`,
+  ),
+  steps: z.int().min(1).optional().describe(
+    `Training steps of a candidate that survives every pruning round; default ${verifyDefaults.steps}`,
+  ),
+  spacing: z.number().gt(0).max(2).optional().describe(
+    `Decades between neighbouring candidates; default ${verifyDefaults.spacing}`,
+  ),
+  heldOutSamples: z.int().min(1).optional().describe(
+    `Most held-out samples a candidate is scored on; default ${verifyDefaults.heldOutSamples}`,
+  ),
+  prune: z.boolean().optional().describe(
+    "Successive halving: only the better half of the candidates trains on; default true",
+  ),
+  tolerance: z.number().min(0).lt(1).optional().describe(
+    `A smaller rate wins within this share of the best held-out loss; default ${verifyDefaults.tolerance}`,
+  ),
+  horizonShift: z.union(
+    [z.literal("auto"), z.number().min(0).max(2)],
+    unionForms('expected "auto" or a number of decades from 0 to 2'),
+  ).optional().describe(
+    'Decades the suggestion sits below the best trial; "auto": 0.5 for adam, adamax and rmsprop, else 0',
+  ),
+});
+
+/**
+ * Schema of the `verify` setting: `true` (the defaults), `false` (no verification) or an object
+ * of verification options. Left out, verification runs with the defaults.
+ */
+export const verifySchema = z.union(
+  [z.boolean(), verifyOptionsSchema],
+  unionForms('expected true, false or an object such as {"candidates": 4, "steps": 200}'),
+).describe(
+  "Verify the suggestion by short training at candidate rates and scoring on held-out data",
+);
+
 /** The `sweep` section with its defaults filled in. */
 export interface SweepConfig {
   /** First learning rate (> 0). */

@@ -10,7 +10,12 @@
  * @module
  */
 import type { Suggestion } from "./result.ts";
-import { RULE_NAMES, type RuleName, type SuggestMethod } from "./vocabulary.ts";
+import {
+  RULE_NAMES,
+  type RuleName,
+  type SuggestionMethod,
+  type SuggestMethod,
+} from "./vocabulary.ts";
 
 /** The curve a rule reads: learning rates, the smoothed and (optionally) the raw loss per step. */
 export interface SuggestCurve {
@@ -380,7 +385,7 @@ function decreasingRunLengths(values: readonly number[]): number[] {
   return lengths;
 }
 
-function refuse(method: RuleName, reason: string): Suggestion {
+function refuse(method: SuggestionMethod, reason: string): Suggestion {
   return { lr: null, index: null, method, reason };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The learning-rate range test on a model the caller keeps: plan the sweep (`sweep_plan.ts`),
  * snapshot the weights, run the step loop (`sweep_loop.ts`), assemble the result
- * (`aggregate.ts`) and restore the model exactly. `sweepModel` (`sweep_model.ts`) is the entry
+ * (`aggregate.ts`), verify the candidate rates by short training (`verify.ts`), conclude with
+ * the guards and warnings (`conclusion.ts`) and restore the model exactly. `sweepModel` (`sweep_model.ts`) is the entry
  * for a model the sweep may dispose of.
  * @module
  */
@@ -10,9 +11,13 @@ import type { Dataset, DataSplits } from "./data/dataset.ts";
 import type { LrFinderResult } from "./result.ts";
 import { assembleResult } from "./aggregate.ts";
 import { startedBackend } from "./backend.ts";
-import { restoreWeights, runSweeps, snapshotWeights } from "./sweep_loop.ts";
+import { concludeResult, type VerificationReport } from "./conclusion.ts";
+import { sampleLength } from "./data/dataset.ts";
+import { restoreWeights, runSweeps, snapshotWeights, trainingTarget } from "./sweep_loop.ts";
 import type { FindLearningRateOptions } from "./sweep_options.ts";
 import { planSweep } from "./sweep_plan.ts";
+import { resolveVerifyOptions, runVerification } from "./verify.ts";
+import { chanceLoss } from "./warnings.ts";
 
 export type {
   FindLearningRateOptions,
@@ -48,6 +53,7 @@ export async function findLearningRate(
   const started = clock();
   const backend = options.backend ?? await startedBackend();
   const plan = planSweep(model, data, { ...options, backend });
+  const verify = resolveVerifyOptions(options.verify);
   const deadline = plan.timeBudgetMs === undefined ? undefined : started + plan.timeBudgetMs;
   const snapshot = snapshotWeights(model);
   try {
@@ -63,12 +69,35 @@ export async function findLearningRate(
       startedAt,
       totalMs: clock() - started,
     });
-    // Phases after the sweep go here, while the snapshot still holds the weights: they read the
-    // result (its suggestion), may train from the restored weights (`restoreWeights(model,
-    // snapshot)` after each) and add their own fields to the result.
-    return result;
+    let report: VerificationReport | undefined;
+    if (verify) {
+      report = await runVerification(result, {
+        target: trainingTarget(plan),
+        initial: snapshot,
+        train: plan.train,
+        validation: plan.validation ?? plan.givenValidation,
+        optimizer: plan.optimizerSpec,
+        sourceOptimizer: plan.sourceOptimizer,
+        batchSize: plan.settings.batchSize,
+        seed: plan.settings.seed,
+        signal: options.signal,
+        deadline,
+        clock,
+        onProgress: options.onVerify,
+      }, verify);
+    }
+    result.timing.totalMs = clock() - started;
+    return concludeResult(result, report, {
+      chanceLoss: chanceLoss(plan.loss.name, outputUnits(model)),
+    });
   } finally {
     restoreWeights(model, snapshot);
     tf.dispose(snapshot);
   }
+}
+
+/** Values in one sample of the model's output (1 when its shape is not fully known). */
+function outputUnits(model: tf.LayersModel): number {
+  const shape = model.outputs[0].shape.slice(1);
+  return shape.every((d): d is number => typeof d === "number") ? sampleLength(shape) : 1;
 }

@@ -8,13 +8,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { createBatchSampler, gatherBatch } from "./batches.ts";
 import { InputError } from "./errors.ts";
-import {
-  createSweepOptimizer,
-  disposeOptimizer,
-  setOptimizerLearningRate,
-  trainingStep,
-} from "./optimizers.ts";
+import { createSweepOptimizer, disposeOptimizer, setOptimizerLearningRate } from "./optimizers.ts";
 import { createLossSmoother } from "./smoothing.ts";
+import { YIELD_EVERY_MS, yieldToEventLoop } from "./event_loop.ts";
+import { batchLoss, type TrainingTarget, trainOnSamples } from "./training.ts";
 import type { SweepPlan } from "./sweep_plan.ts";
 import type { SweepProgress } from "./sweep_options.ts";
 import type { StopReason } from "./vocabulary.ts";
@@ -110,21 +107,6 @@ export async function runSweeps(
 
 /** The default clock of a sweep. */
 const systemClock = (): number => performance.now();
-
-/**
- * How often the step loop lets the event loop run timers, signal handlers and I/O: reading a
- * loss on the CPU backends resolves as a microtask only, so without this a Ctrl-C handler or a
- * timer that aborts the sweep would wait for the whole sweep.
- */
-const YIELD_EVERY_MS = 100;
-
-/**
- * One turn of the event loop through a timer (about 2 ms here). A `MessageChannel` message is 40
- * times cheaper but does not let Deno poll network I/O, so a streaming HTTP response would stall.
- */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 interface PendingLoss {
   step: number;
@@ -230,30 +212,12 @@ export function trainStep(
   indices: Int32Array,
   variables: tf.Variable[],
 ): tf.Scalar {
-  const batch = gatherBatch(plan.train, indices, plan.layout);
-  try {
-    return trainingStep(optimizer, {
-      loss: () => totalLoss(plan, batch.x, batch.y, true),
-      variables,
-    });
-  } finally {
-    tf.dispose([batch.x, batch.y]);
-  }
+  return trainOnSamples(trainingTarget(plan), { optimizer, data: plan.train, indices, variables });
 }
 
-/** Mean loss of a batch plus the model's regularisation penalties, as the model's fit computes it. */
-export function totalLoss(
-  plan: SweepPlan,
-  x: tf.Tensor,
-  y: tf.Tensor,
-  training: boolean,
-): tf.Scalar {
-  const prediction = plan.model.apply(x, { training }) as tf.Tensor;
-  let total = tf.mean(plan.loss.fn(y, prediction)) as tf.Scalar;
-  if (training) {
-    for (const penalty of plan.model.calculateLosses()) total = tf.add(total, penalty);
-  }
-  return total;
+/** The model, loss and batch layout of a plan, as training and scoring take them. */
+export function trainingTarget(plan: SweepPlan): TrainingTarget {
+  return { model: plan.model, lossFn: plan.loss.fn, layout: plan.layout };
 }
 
 function evaluateLoss(
@@ -262,7 +226,7 @@ function evaluateLoss(
   trainingLoss: tf.Scalar,
 ): tf.Scalar {
   trainingLoss.dispose();
-  return tf.tidy(() => totalLoss(plan, validation.x, validation.y, false));
+  return tf.tidy(() => batchLoss(trainingTarget(plan), validation, false));
 }
 
 async function warmUp(

@@ -1,6 +1,7 @@
 /**
  * The options of a sweep: the settings that shape the curve (each with its default in
- * `DEFAULTS`), the controls that run and watch it, and the progress it reports.
+ * `DEFAULTS`), the controls that run and watch it, and the progress it reports (of the sweep
+ * and of verification).
  * @module
  */
 import type { OptimizerSpec } from "./optimizer_spec.ts";
@@ -24,6 +25,44 @@ export interface SweepProgress {
   smoothed: number;
   /** Milliseconds since the sweep started. */
   elapsedMs: number;
+}
+
+/** Options of verification (`verify` in {@linkcode SweepSettings}); all optional. */
+export interface VerifyOptions {
+  /** Most candidate rates trained; at least 2. Default 6. */
+  candidates?: number;
+  /** Training steps of a candidate that survives every pruning round; at least 1. Default 270. */
+  steps?: number;
+  /** Decades between neighbouring candidates (powers of 10 to this step). Default 0.5. */
+  spacing?: number;
+  /** Most held-out samples a candidate is scored on; at least 1. Default 1024. */
+  heldOutSamples?: number;
+  /** Successive halving: score after each round and train only the better half on. Default on. */
+  prune?: boolean;
+  /** A smaller rate wins when its held-out loss is within this share of the best. Default 0.01. */
+  tolerance?: number;
+  /**
+   * Horizon correction in decades: the suggestion is the best trial's rate divided by 10 to this
+   * power, for training much longer than the trials. `auto` (default): half a decade for adam,
+   * adamax and rmsprop, 0 for the others (see `src/verify.ts`).
+   */
+  horizonShift?: number | "auto";
+}
+
+/** Progress of verification, reported after every training step of a trial. */
+export interface VerifyProgress {
+  /** Learning rate of the trial. */
+  lr: number;
+  /** Index of the trial among the candidates. */
+  trial: number;
+  /** Number of candidates. */
+  trials: number;
+  /** Steps the trial has trained. */
+  step: number;
+  /** Verification steps done so far, all trials together. */
+  done: number;
+  /** Verification steps planned (fewer run when trials diverge). */
+  planned: number;
 }
 
 /**
@@ -61,8 +100,14 @@ export interface SweepSettings {
   validationSamples?: number;
   /** Suggestion rule; default `auto`. */
   suggest?: SuggestMethod;
-  /** Stop with `time-budget` once this many milliseconds have passed. */
+  /** Stop with `time-budget` once this many milliseconds have passed (verification included). */
   timeBudgetMs?: number;
+  /**
+   * Verification after the sweep (default on): train from the same initial weights at a few
+   * candidate rates from the curve and suggest the one with the lowest held-out loss (see
+   * `src/verify.ts`). `false` keeps the sweep-only behaviour.
+   */
+  verify?: boolean | VerifyOptions;
 }
 
 /** How a sweep is run and watched; none of it changes the curve. */
@@ -71,6 +116,8 @@ export interface SweepControls {
   signal?: AbortSignal;
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
+  /** Called after every training step of verification. */
+  onVerify?: (progress: VerifyProgress) => void;
   /**
    * The backend the sweep runs on and the GPU adapter found, recorded in the settings (the
    * adapter as the one the sweep ran on only when the backend is webgpu); default: see

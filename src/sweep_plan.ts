@@ -26,9 +26,10 @@ import {
   checkLearningRateRange,
   suggestSchema,
   sweepFields,
+  verifySchema,
 } from "./settings_schema.ts";
 import type { FindLearningRateOptions } from "./sweep_options.ts";
-import { configIssues } from "./validation.ts";
+import { firstIssueError } from "./validation.ts";
 
 /** Everything a sweep needs, resolved and validated before any training. */
 export interface SweepPlan {
@@ -40,6 +41,8 @@ export interface SweepPlan {
   validation?: Dataset;
   /** The fixed validation sample evaluated at every step. */
   validationIndices?: Int32Array;
+  /** The validation data the caller gave, whatever `evaluate` is (verification scores on it). */
+  givenValidation?: Dataset;
   /** How samples feed the model and the loss. */
   layout: BatchLayout;
   /** The loss, by canonical name, and its per-sample function. */
@@ -71,6 +74,7 @@ const sweepOptionsSchema = z.object({
   validationSamples: z.int().min(1).default(DEFAULTS.validationSamples),
   warmupSteps: z.int().min(0).optional(),
   readLag: z.int().min(0).optional(),
+  verify: verifySchema.optional(),
 }).superRefine(checkLearningRateRange);
 
 /**
@@ -88,7 +92,7 @@ export function planSweep(
     { ...options, ...withoutUnlimited(options) },
     { reportInput: true },
   );
-  if (!parsed.success) throw optionError(parsed.error.issues, options);
+  if (!parsed.success) throw firstIssueError(parsed.error.issues, options);
   const { evaluate, seed, validationSamples } = parsed.data;
   const splits: DataSplits = "train" in data ? data : { train: data };
   let train = checkDatasetLengths(splits.train, "data.train");
@@ -166,6 +170,7 @@ export function planSweep(
     train,
     validation: evaluate === "validation" ? validation : undefined,
     validationIndices,
+    givenValidation: splits.validation ? validation : undefined,
     layout,
     loss,
     optimizerSpec,
@@ -216,13 +221,6 @@ function modelLoss(model: tf.LayersModel, loss: string | undefined): string {
       : "the model's loss is a custom function or a list: pass options.loss by name",
     { field: "loss" },
   );
-}
-
-/** The first problem with the options, worded as `numIters must be at least 10, got 5`. */
-function optionError(issues: readonly z.core.$ZodIssue[], options: object): InputError {
-  const [first] = configIssues(issues, options);
-  const joint = /^(must|is) /.test(first.message) ? " " : ": ";
-  return new InputError(`${first.path}${joint}${first.message}`, { field: first.path });
 }
 
 /** The settings' `adapter` (the one the sweep ran on) and `adapterFound`. */

@@ -169,7 +169,8 @@ function bestBranch(
     const unknown = issues
       .filter((i) => i.code === "unrecognized_keys" && i.path.length === 0)
       .reduce((n, i) => n + (i as z.core.$ZodIssueUnrecognizedKeys).keys.length, 0);
-    const recognised = keys.length - unknown;
+    const wrongType = issues.some((i) => i.code === "invalid_type" && i.path.length === 0);
+    const recognised = wrongType ? 0 : keys.length - unknown;
     const score = recognised * 1000 - issues.length;
     if (recognised > 0 && score > bestScore) {
       best = issues;
@@ -290,4 +291,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     node = (node as Record<PropertyKey, unknown>)[key];
   }
   return node;
+}
+
+/**
+ * The first problem of a failed parse as an {@linkcode InputError} naming its field, worded as
+ * `numIters must be at least 10, got 5`.
+ */
+export function firstIssueError(issues: readonly z.core.$ZodIssue[], input: unknown): InputError {
+  const [first] = configIssues(issues, input);
+  const joint = /^(must|is) /.test(first.message) ? " " : ": ";
+  return new InputError(`${first.path}${joint}${first.message}`, { field: first.path });
 }

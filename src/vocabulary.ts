@@ -1,7 +1,8 @@
 /**
  * The names the finder speaks in, each list declared once `as const` with its type derived from
  * it: suggestion rules, the `suggest` values, why a sweep stops, schedule shapes, which loss a
- * sweep records, and the backends a user may ask for. Loss names live in `loss_names.ts` and
+ * sweep records, what made a suggestion, warnings and their severity, and the backends a user
+ * may ask for. Loss names live in `loss_names.ts` and
  * optimizer names in `optimizer_spec.ts`. This module imports nothing, so schemas, reports and
  * surfaces can use it without loading TensorFlow.js.
  * @module
@@ -21,6 +22,46 @@ export const SUGGEST_METHODS = ["auto", ...RULE_NAMES] as const;
 
 /** A rule name or `auto`, the measured default. */
 export type SuggestMethod = typeof SUGGEST_METHODS[number];
+
+/** What can make a suggestion: a rule reading the curve, or `verified` (short training trials). */
+export const SUGGESTION_METHODS = [...RULE_NAMES, "verified"] as const;
+
+/** What made a suggestion. */
+export type SuggestionMethod = typeof SUGGESTION_METHODS[number];
+
+/** Codes of the warnings a result can carry, each a case the finder recognises. */
+export const WARNING_CODES = [
+  "flat-curve",
+  "still-falling",
+  "stopped-early",
+  "runs-disagree",
+  "loss-above-chance",
+  "capped-at-minimum",
+  "no-held-out",
+  "verification-stopped",
+  "no-candidates",
+  "trials-diverged",
+  "no-improvement",
+  "best-at-lowest-candidate",
+] as const;
+
+/** Stable identifier of a warning. */
+export type WarningCode = typeof WARNING_CODES[number];
+
+/**
+ * How much a warning takes away: `untrusted` withdraws the confidence in the suggestion,
+ * `caution` qualifies it.
+ */
+export const WARNING_SEVERITIES = ["untrusted", "caution"] as const;
+
+/** How much a warning takes away. */
+export type WarningSeverity = typeof WARNING_SEVERITIES[number];
+
+/** How verification ended: a trial chose the rate, or the curve rule did. */
+export const VERIFICATION_OUTCOMES = ["verified", "fallback"] as const;
+
+/** How verification ended. */
+export type VerificationOutcome = typeof VERIFICATION_OUTCOMES[number];
 
 /** Why a sweep ended. */
 export const STOP_REASONS = [

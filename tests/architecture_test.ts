@@ -18,7 +18,7 @@ const LAYERS: { name: string; modules: RegExp }[] = [
   {
     name: "engine",
     modules:
-      /^src\/(kernels\/.*|backend|targets|losses|optimizers|batches|suggest|model_io|sweep|sweep_options|sweep_plan|sweep_loop|aggregate|sweep_model)\.ts$/,
+      /^src\/(kernels\/.*|backend|targets|losses|optimizers|batches|suggest|model_io|sweep|sweep_options|sweep_plan|sweep_loop|aggregate|sweep_model|training|event_loop|drawn_curve|verify|warnings|conclusion)\.ts$/,
   },
   { name: "composition", modules: /^src\/(config|run|report\/.*)\.ts$/ },
   { name: "surfaces", modules: /^src\/(cli|demo|mod|gpu_check|cli\/.*)\.ts$/ },

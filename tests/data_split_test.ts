@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createBatchSampler } from "../src/batches.ts";
 import type { Dataset } from "../src/data/dataset.ts";
-import { fixedSample, holdOut, subset } from "../src/data/split.ts";
+import { fixedSample, holdOut, splitOff, subset } from "../src/data/split.ts";
+import { blobs } from "./helpers.ts";
 
 function numbered(size: number): Dataset {
   return {
@@ -46,4 +47,16 @@ Deno.test("holdOut with nothing to hold out asks for validation data", () => {
     message: 'evaluate "validation" needs validation data: give data.validation, or at ' +
       "least 5 training samples to hold out, got 3",
   });
+});
+
+Deno.test("splitOff: disjoint parts covering every sample, the same for the same seed", () => {
+  const data: Dataset = { ...blobs(50, 2, 2), x: Float32Array.from({ length: 100 }, (_, i) => i) };
+  const { held, rest } = splitOff(data, 10, 4);
+  assert.equal(held.size, 10);
+  assert.equal(rest.size, 40);
+  const firsts = (d: Dataset) => Array.from({ length: d.size }, (_, i) => d.x[2 * i]);
+  const all = [...firsts(held), ...firsts(rest)].sort((a, b) => a - b);
+  assert.deepEqual(all, Array.from({ length: 50 }, (_, i) => 2 * i));
+  assert.deepEqual(splitOff(data, 10, 4).held.x, held.x);
+  assert.notDeepEqual(splitOff(data, 10, 5).held.x, held.x);
 });

@@ -70,7 +70,7 @@ Deno.test("deno task demo: the curve falls then diverges, the summary and all fi
     assert.match(lines[0], /^demo: loss against learning rate/);
     assert.match(
       lines.at(-1)!,
-      /^Suggested learning rate: \d\.\de-\d \(combined\), .* over 3 of 3 runs$/,
+      /^Suggested learning rate: \d\.\de-\d \(verified\), .* over 3 of 3 runs$/,
     );
     assert.match(stdout, /Wrote lr-finder-out\/demo\/\{result\.json, plot\.png, plot\.svg/);
     assert.match(stderr, /^demo: 3,000 points on 3 spirals/);

@@ -68,9 +68,9 @@ Deno.test("training after a sweep gives the same losses as a model that never sw
 
 Deno.test("the same seed gives the same curve bit for bit; another seed another curve", async () => {
   const model = compiled("adam");
-  const a = await findLearningRate(model, data, { seed: 3, numIters: 40 });
-  const b = await findLearningRate(model, data, { seed: 3, numIters: 40 });
-  const c = await findLearningRate(model, data, { seed: 4, numIters: 40 });
+  const a = await findLearningRate(model, data, { seed: 3, numIters: 40, verify: false });
+  const b = await findLearningRate(model, data, { seed: 3, numIters: 40, verify: false });
+  const c = await findLearningRate(model, data, { seed: 4, numIters: 40, verify: false });
   assert.deepEqual(a.losses, b.losses);
   assert.deepEqual(a.smoothed, b.smoothed);
   assert.notDeepEqual(a.losses, c.losses);
@@ -79,7 +79,7 @@ Deno.test("the same seed gives the same curve bit for bit; another seed another 
 
 Deno.test("reading losses a few steps late records exactly the same curve", async () => {
   const model = compiled("adam");
-  const options = { numIters: 200, startLr: 1e-3, endLr: 1e4 };
+  const options = { numIters: 200, startLr: 1e-3, endLr: 1e4, verify: false };
   const direct = await findLearningRate(model, data, { ...options, readLag: 0 });
   const lagged = await findLearningRate(model, data, { ...options, readLag: 3 });
   assert.equal(direct.stopReason, "diverged");
@@ -91,7 +91,12 @@ Deno.test("reading losses a few steps late records exactly the same curve", asyn
 
 Deno.test("the curve follows DESIGN.md: schedule, smoothing and the divergence rule", async () => {
   const model = compiled("sgd");
-  const result = await findLearningRate(model, data, { numIters: 300, startLr: 1e-3, endLr: 1e5 });
+  const result = await findLearningRate(model, data, {
+    numIters: 300,
+    startLr: 1e-3,
+    endLr: 1e5,
+    verify: false,
+  });
   assert.equal(result.stopReason, "diverged");
   const n = result.lrs.length;
   assert.ok(n < 300);
@@ -228,7 +233,11 @@ Deno.test("a timer or signal handler can abort a running sweep: the step loop yi
 Deno.test("onStep reports every step with its learning rate, loss and smoothed loss", async () => {
   const model = compiled("adam");
   const seen: SweepProgress[] = [];
-  const result = await findLearningRate(model, data, { numIters: 20, onStep: (p) => seen.push(p) });
+  const result = await findLearningRate(model, data, {
+    numIters: 20,
+    verify: false,
+    onStep: (p) => seen.push(p),
+  });
   assert.deepEqual(seen.map((p) => p.step), [...Array(20).keys()]);
   assert.deepEqual(seen.map((p) => p.lr), result.lrs);
   assert.deepEqual(seen.map((p) => p.loss), result.losses);
@@ -239,7 +248,12 @@ Deno.test("onStep reports every step with its learning rate, loss and smoothed l
 
 Deno.test("runs > 1: every run, the median curve, the band and the suggestion interval", async () => {
   const model = compiled("adam");
-  const result = await findLearningRate(model, data, { runs: 3, numIters: 100, seed: 5 });
+  const result = await findLearningRate(model, data, {
+    runs: 3,
+    numIters: 100,
+    seed: 5,
+    verify: false,
+  });
   assert.equal(result.runs?.length, 3);
   assert.deepEqual(result.runs?.map((r) => r.seed), [5, 6, 7]);
   assert.notDeepEqual(result.runs![0].losses, result.runs![1].losses);
@@ -257,7 +271,12 @@ Deno.test("runs > 1: every run, the median curve, the band and the suggestion in
 
 Deno.test("runs > 1: the headline is the middle run's suggestion, inside the interval", async () => {
   const model = compiled("adam");
-  const result = await findLearningRate(model, data, { runs: 3, numIters: 100, seed: 5 });
+  const result = await findLearningRate(model, data, {
+    runs: 3,
+    numIters: 100,
+    seed: 5,
+    verify: false,
+  });
   const perRun = result.runs!.map((r) => r.suggestion.lr!).sort((a, b) => a - b);
   assert.equal(perRun.length, 3);
   assert.equal(result.suggestion.lr, perRun[1]);
@@ -274,10 +293,15 @@ Deno.test("evaluate validation records the loss on a fixed validation sample", a
     evaluate: "validation",
     validationSamples: 100,
     numIters: 30,
+    verify: false,
   });
   assert.equal(result.settings.evaluate, "validation");
   assert.equal(result.settings.validationSize, 100);
-  const heldOut = await findLearningRate(model, data, { evaluate: "validation", numIters: 30 });
+  const heldOut = await findLearningRate(model, data, {
+    evaluate: "validation",
+    numIters: 30,
+    verify: false,
+  });
   assert.equal(heldOut.settings.validationSize, Math.floor(512 / 5));
   assert.equal(heldOut.settings.trainSize, 512 - Math.floor(512 / 5));
   model.dispose();
@@ -285,7 +309,12 @@ Deno.test("evaluate validation records the loss on a fixed validation sample", a
 
 Deno.test("settings record everything that shaped the curve", async () => {
   const model = compiled("momentum");
-  const result = await findLearningRate(model, data, { numIters: 12, batchSize: 32, seed: 9 });
+  const result = await findLearningRate(model, data, {
+    numIters: 12,
+    batchSize: 32,
+    seed: 9,
+    verify: false,
+  });
   assert.deepEqual(result.settings, {
     seed: 9,
     batchSize: 32,
@@ -321,6 +350,7 @@ Deno.test("inputs are reshaped to the model's input shape and labels encoded for
     loss: "sparse_categorical_crossentropy",
     optimizer: { name: "adam" },
     numIters: 10,
+    verify: false,
   });
   assert.equal(sparse.settings.loss, "sparseCategoricalCrossentropy");
   assert.equal(sparse.losses.length, 10);
@@ -353,6 +383,40 @@ const badOptions: { options: FindLearningRateOptions; message: RegExp }[] = [
       /^suggest must be one of "auto", "valley", "steepest", "minimum", "slide", "combined", got "best"$/,
   },
   { options: { loss: "nope" }, message: /^loss must be one of/ },
+  {
+    options: { verify: { candidates: 1 } },
+    message: /^verify\.candidates must be at least 2, got 1$/,
+  },
+  { options: { verify: { steps: 0 } }, message: /^verify\.steps must be at least 1, got 0$/ },
+  {
+    options: { verify: { spacing: 0 } },
+    message: /^verify\.spacing must be greater than 0, got 0$/,
+  },
+  {
+    options: { verify: { tolerance: -0.1 } },
+    message: /^verify\.tolerance must be at least 0, got -0\.1$/,
+  },
+  {
+    options: { verify: { horizonShift: 3 } },
+    message: /^verify\.horizonShift must be at most 2, got 3$/,
+  },
+  {
+    options: { verify: { horizonShift: "x" as "auto" } },
+    message: /^verify\.horizonShift: expected "auto" or a number of decades from 0 to 2, got "x"$/,
+  },
+  {
+    options: { verify: { prune: "yes" as unknown as boolean } },
+    message: /^verify\.prune: expected true or false, got "yes"$/,
+  },
+  {
+    options: { verify: { step: 10 } as unknown as FindLearningRateOptions["verify"] },
+    message: /^verify\.step: unknown key, did you mean "steps"\?$/,
+  },
+  {
+    options: { verify: "on" as unknown as boolean },
+    message:
+      /^verify: expected true, false or an object such as \{"candidates": 4, "steps": 200\}, got "on"$/,
+  },
 ];
 
 for (const { options, message } of badOptions) {
@@ -424,7 +488,7 @@ Deno.test("fixed-seed sweeps on wasm give the curves recorded before the optimis
     const tensors = tf.memory().numTensors;
     for (const c of CURVE_CASES) {
       const model = c.model();
-      const result = await findLearningRate(model, curves, c.options);
+      const result = await findLearningRate(model, curves, { ...c.options, verify: false });
       const expected = recorded[c.name];
       assert.equal(result.stopReason, expected.stopReason, c.name);
       assert.equal(result.losses.length, expected.losses.length, c.name);
@@ -443,4 +507,101 @@ Deno.test("fixed-seed sweeps on wasm give the curves recorded before the optimis
   } finally {
     await setupBackend("cpu");
   }
+});
+
+// ------------------------------------------------------------------------------------------------
+// Verification
+
+Deno.test("the default run verifies: trials from the curve, the best held-out loss, within budget", async () => {
+  const model = compiled("adam");
+  const tensors = tf.memory().numTensors;
+  const result = await findLearningRate(model, data, { seed: 2 });
+  assert.equal(result.suggestion.method, "verified");
+  const trials = result.trials!;
+  assert.ok(trials.length >= 2 && trials.length <= 6);
+  const bestLr = result.verification!.best!;
+  assert.ok(trials.some((t) => t.lr === bestLr));
+  const shift = result.verification!.settings.horizonShift;
+  assert.equal(result.suggestion.lr, bestLr / 10 ** shift, "the best trial's rate, corrected");
+  for (const t of trials) {
+    assert.deepEqual(Object.keys(t).sort(), ["diverged", "heldOutLoss", "lr", "steps"]);
+  }
+  const finalists = trials.filter((t) => t.steps === result.verification!.maxSteps);
+  const best = Math.min(...finalists.map((t) => t.heldOutLoss!));
+  const chosen = trials.find((t) => t.lr === bestLr)!;
+  assert.ok(chosen.heldOutLoss! <= best * 1.01, "the chosen trial is (nearly) the best finalist");
+  assert.equal(result.verification?.outcome, "verified");
+  assert.equal(result.verification?.heldOut, "train");
+  assert.equal(result.verification?.heldOutSize, Math.floor(512 * 0.2));
+  assert.ok(
+    result.timing.steps + result.verification!.steps <= 10 * result.settings.numIters,
+    "sweep plus verification train at most 10 times the sweep's steps",
+  );
+  assert.ok(Array.isArray(result.warnings));
+  assert.equal(typeof result.suggestion.trusted, "boolean");
+  assert.ok(result.suggestions.combined.lr !== undefined, "every curve rule is still listed");
+  assert.equal(tf.memory().numTensors, tensors);
+  model.dispose();
+});
+
+Deno.test("verification scores on the validation data when it is given", async () => {
+  const model = compiled("adam");
+  const validation = blobs(300, 8, 3, 2);
+  const result = await findLearningRate(model, { train: data, validation }, {
+    verify: { steps: 16, heldOutSamples: 200 },
+  });
+  assert.equal(result.verification?.heldOut, "validation");
+  assert.equal(result.verification?.heldOutSize, 200);
+  model.dispose();
+});
+
+Deno.test("verify: false keeps the sweep-only result: the curve rule, no trials", async () => {
+  const model = compiled("adam");
+  const result = await findLearningRate(model, data, { verify: false });
+  assert.equal(result.suggestion.method, "combined");
+  assert.equal(result.trials, undefined);
+  assert.equal(result.verification, undefined);
+  assert.ok(Array.isArray(result.warnings));
+  model.dispose();
+});
+
+Deno.test("an explicit rule stays the headline; verification still reports its trials", async () => {
+  const model = compiled("adam");
+  const result = await findLearningRate(model, data, { suggest: "valley", verify: { steps: 8 } });
+  assert.equal(result.suggestion.method, "valley");
+  assert.ok(result.trials!.length >= 2);
+  model.dispose();
+});
+
+Deno.test("data too small to hold out samples falls back to the curve rule with a warning", async () => {
+  const model = compiled("adam");
+  const small = blobs(100, 8, 3);
+  const result = await findLearningRate(model, small, { batchSize: 16 });
+  assert.equal(result.suggestion.method, "combined");
+  assert.equal(result.verification?.outcome, "fallback");
+  assert.match(result.verification!.reason!, /too small to hold out 32 samples/);
+  const warning = result.warnings!.find((w) => w.code === "no-held-out")!;
+  assert.equal(warning.severity, "caution");
+  assert.match(warning.message, /^not verified: the training data \(100 samples\)/);
+  model.dispose();
+});
+
+// Restoring the model after verification ends any way is the restore fixture's (STOP_PATHS).
+Deno.test("an abort during verification falls back to the curve rule and says so", async () => {
+  const model = compiled("adam");
+  const controller = new AbortController();
+  let seen = 0;
+  const result = await findLearningRate(model, data, {
+    signal: controller.signal,
+    onVerify: (p) => {
+      seen = p.done;
+      if (p.done === 25) controller.abort();
+    },
+  });
+  assert.equal(seen, 25, "verification stops at the next step");
+  assert.equal(result.stopReason, "completed");
+  assert.equal(result.verification?.outcome, "fallback");
+  assert.equal(result.suggestion.method, "combined");
+  assert.ok(result.warnings!.some((w) => w.code === "verification-stopped"));
+  model.dispose();
 });

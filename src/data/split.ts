@@ -1,6 +1,7 @@
 /**
- * Taking samples out of a dataset by seed: a fixed sample of indices, a subset, and a held-out
- * split that serves as validation data when none was given.
+ * Taking samples out of a dataset by seed: a fixed sample of indices, a subset, a split in two
+ * (held-out samples and the rest), and the held-out split that serves as validation data when
+ * none was given.
  * @module
  */
 import { InputError } from "../errors.ts";
@@ -26,11 +27,34 @@ export function holdOut(data: Dataset, count: number, seed: number): HeldOut {
       { field: "data.validation" },
     );
   }
-  const order = fixedSample(data.size, data.size, seed ^ 0x5eed);
-  return {
-    validation: subset(data, order.subarray(0, count)),
-    train: subset(data, order.subarray(count)),
-  };
+  const { held, rest } = splitOff(data, count, seed);
+  return { validation: held, train: rest };
+}
+
+/**
+ * Splits the indices of `size` samples in two by seed: `count` chosen ones and every other one.
+ * The same seed and count give the same split.
+ */
+export function splitIndices(
+  size: number,
+  count: number,
+  seed: number,
+): { held: Int32Array; rest: Int32Array } {
+  const order = fixedSample(size, size, seed ^ 0x5eed);
+  return { held: order.subarray(0, count), rest: order.subarray(count) };
+}
+
+/**
+ * Splits `count` samples, chosen by seed, off a dataset ({@linkcode splitIndices}): `held`
+ * holds copies of them, `rest` of every other sample.
+ */
+export function splitOff(
+  data: Dataset,
+  count: number,
+  seed: number,
+): { held: Dataset; rest: Dataset } {
+  const { held, rest } = splitIndices(data.size, count, seed);
+  return { held: subset(data, held), rest: subset(data, rest) };
 }
 
 /** A copy of the samples at `indices`, in that order. */

@@ -9,9 +9,11 @@
  * right of where the loss really bottoms and where the suggestion rules look.
  * @module
  */
-import type { LrFinderResult, RuleName } from "../result.ts";
-import { bandOf, medianCurve } from "../run_spread.ts";
-import { smoothZeroLag, SUGGEST_BANDWIDTH } from "../suggest.ts";
+import type { LrFinderResult, SuggestionMethod } from "../result.ts";
+import { drawnSmoothing, plottedSmoothing } from "../drawn_curve.ts";
+import { bandOf } from "../run_spread.ts";
+
+export { plottedSmoothing } from "../drawn_curve.ts";
 
 /** One recorded step with a positive, finite learning rate. */
 export interface CurvePoint {
@@ -45,8 +47,8 @@ export interface SuggestedPoint {
   lr: number;
   /** Smoothed loss at `lr` (interpolated on the log axis), `null` when outside the curve. */
   loss: number | null;
-  /** Rule that made the suggestion. */
-  method: RuleName;
+  /** Rule that made the suggestion, or `verified`. */
+  method: SuggestionMethod;
 }
 
 /** Where the sweep stopped because the loss ran away. */
@@ -189,33 +191,6 @@ function finiteOrNull(value: number | null | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-/**
- * The smoothed loss a chart draws: the zero-lag smoothing the `combined` rule reads (a local
- * linear fit against log10(lr) with Gaussian weights of {@linkcode SUGGEST_BANDWIDTH} decades),
- * over the finite raw losses, so that the lowest point a chart marks is the one `combined`
- * reads. `null` where the raw loss or rate is not finite. Without any finite raw loss, the
- * recorded smoothed loss.
- */
-export function plottedSmoothing(
-  lrs: readonly number[],
-  losses: readonly (number | null)[],
-  recorded: readonly (number | null)[],
-): (number | null)[] {
-  const steps: number[] = [];
-  for (let i = 0; i < lrs.length; i++) {
-    if (lrs[i] > 0 && Number.isFinite(lrs[i]) && finiteOrNull(losses[i]) !== null) steps.push(i);
-  }
-  if (steps.length === 0) return lrs.map((_, i) => finiteOrNull(recorded[i]));
-  const fitted = smoothZeroLag(
-    steps.map((i) => lrs[i]),
-    steps.map((i) => losses[i] as number),
-    { bandwidth: SUGGEST_BANDWIDTH },
-  );
-  const out: (number | null)[] = lrs.map(() => null);
-  steps.forEach((step, k) => out[step] = finiteOrNull(fitted[k]));
-  return out;
-}
-
 function collectPoints(result: LrFinderResult): CurvePoint[] {
   // With several runs, the median and band of the runs' own drawn curves: a median of raw
   // losses, smoothed, can leave the band.
@@ -223,9 +198,7 @@ function collectPoints(result: LrFinderResult): CurvePoint[] {
   const drawnRuns = runs.length > 1
     ? runs.map((run) => plottedSmoothing(result.lrs, run.losses, run.smoothed))
     : null;
-  const smoothed = drawnRuns
-    ? medianCurve(drawnRuns, runs.length)
-    : plottedSmoothing(result.lrs, result.losses, result.smoothed);
+  const smoothed = drawnSmoothing(result);
   const band = drawnRuns ? bandOf(drawnRuns, result.lrs.length) : result.band;
   const points: CurvePoint[] = [];
   for (let step = 0; step < result.lrs.length; step++) {

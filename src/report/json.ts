@@ -21,8 +21,11 @@ const RESULT_KEYS = [
   "settings",
   "timing",
   "model",
+  "trials",
+  "verification",
+  "warnings",
 ];
-const SUGGESTION_KEYS = ["lr", "index", "method", "reason"];
+const SUGGESTION_KEYS = ["lr", "index", "method", "reason", "trusted"];
 const UNCERTAINTY_KEYS = ["low", "high", "perRun", "runsWithSuggestion"];
 const RUN_KEYS = ["seed", "losses", "smoothed", "stopReason", "suggestion"];
 const BAND_KEYS = ["low", "high"];
