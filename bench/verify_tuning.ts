@@ -20,7 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { setupBackend } from "../src/backend.ts";
 import { planBatchLayout } from "../src/batches.ts";
-import { drawnSmoothing } from "../src/drawn_curve.ts";
+import { candidateBandwidth, drawnSmoothing } from "../src/drawn_curve.ts";
 import { lossFunction } from "../src/losses.ts";
 import type { Trial } from "../src/result.ts";
 import { suggestAll } from "../src/suggest.ts";
@@ -104,6 +104,14 @@ interface Setting {
   shiftFloor: boolean;
   /** Apply the shift only for optimizers whose steps do not shrink (adam, adamax, rmsprop). */
   shiftAdaptiveOnly: boolean;
+  /** Decades of shift for momentum (when `shiftAdaptiveOnly`). */
+  shiftMomentum?: number;
+  /** Decades of shift for plain sgd (when `shiftAdaptiveOnly`). */
+  shiftSgd?: number;
+  /** Finalists within this share of the best: choose their geometric mean (0: off). */
+  midpointWithin?: number;
+  /** Parabola through the best of the last round and its neighbours at the round before. */
+  parabola?: boolean;
 }
 
 function latticeIndex(lr: number): number {
@@ -116,7 +124,7 @@ function rateOf(k: number): number {
 
 /** Candidate lattice indices for a curve under a setting. */
 function candidatesOf(curve: Curve, setting: Setting): number[] | null {
-  const plan = candidateRates(curve.lrs, drawnSmoothing(curve), {
+  const plan = candidateRates(curve.lrs, drawnSmoothing(curve, candidateBandwidth(curve.lrs)), {
     candidates: setting.candidates,
     spacing: setting.spacing * LATTICE,
     fallShare: setting.fallShare,
@@ -225,15 +233,47 @@ function simulate(
       } else {
         chosen = chooseRate(trials, setting.tolerance);
       }
+      if (chosen !== null && (setting.midpointWithin ?? 0) > 0) {
+        const scored = trials.filter((t) => t.heldOutLoss !== null);
+        const best = Math.min(...scored.map((t) => t.heldOutLoss as number));
+        const close = scored.filter((t) =>
+          (t.heldOutLoss as number) <= best + setting.midpointWithin! * Math.abs(best)
+        );
+        if (close.length > 1) {
+          const logs = close.map((t) => Math.log10(t.lr));
+          chosen = 10 ** (logs.reduce((a, b) => a + b, 0) / logs.length);
+        }
+      }
+      if (chosen !== null && setting.parabola && r > 0) {
+        const prev = rounds[r - 1];
+        const k = latticeIndex(chosen);
+        const i = candidates.indexOf(k);
+        const [lo, hi] = [candidates[i - 1], candidates[i + 1]];
+        const [a, b, c] = [lo, k, hi].map((x) => x === undefined ? null : at(x, prev));
+        if (a !== null && b !== null && c !== null && lo !== undefined && hi !== undefined) {
+          const step = (hi - lo) / 2;
+          const denom = a - 2 * b + c;
+          if (denom > 0) {
+            const offset = Math.max(-0.5, Math.min(0.5, (a - c) / (2 * denom)));
+            chosen = rateOf(k + offset * step);
+          }
+        }
+      }
       if (chosen !== null && setting.shift > 0) {
         const index = candidates.indexOf(latticeIndex(chosen));
         const lower = candidates[Math.max(0, index - setting.shift)];
         if (at(lower, steps) !== null || lower === candidates[index]) chosen = rateOf(lower);
       }
-      const shifts = !setting.shiftAdaptiveOnly ||
-        ["adam", "adamax", "rmsprop"].includes(optimizer);
-      if (chosen !== null && setting.shiftDecades > 0 && shifts) {
-        chosen /= 10 ** setting.shiftDecades;
+      const adaptive = ["adam", "adamax", "rmsprop"].includes(optimizer);
+      const decades = !setting.shiftAdaptiveOnly || adaptive
+        ? setting.shiftDecades
+        : optimizer === "momentum"
+        ? setting.shiftMomentum ?? 0
+        : optimizer === "sgd"
+        ? setting.shiftSgd ?? 0
+        : 0;
+      if (chosen !== null && decades > 0) {
+        chosen /= 10 ** decades;
         if (setting.shiftFloor) chosen = Math.max(chosen, rateOf(candidates[0]));
       }
       return { lr: chosen, cost: plan.cost, fallback: chosen === null };
@@ -294,6 +334,29 @@ function settings(): Setting[] {
   add("½ adaptive, 5 candidates", { ...adaptiveHalf, candidates: 5 });
   add("½ adaptive, spacing 1/6 dec", { ...adaptiveHalf, spacing: 1 });
   add("½ adaptive, spacing 1/2 dec", { ...adaptiveHalf, spacing: 3 });
+  const chosenBase = { ...adaptiveHalf, spacing: 3 };
+  for (const m of [1 / 6, 0.25, 1 / 3]) {
+    add(`½ adaptive, ${m.toFixed(2)} momentum, 1/2 dec`, { ...chosenBase, shiftMomentum: m });
+    add(`½ adaptive, ${m.toFixed(2)} momentum and sgd, 1/2 dec`, {
+      ...chosenBase,
+      shiftMomentum: m,
+      shiftSgd: m,
+    });
+  }
+  const m25 = { ...chosenBase, shiftMomentum: 0.25 };
+  add("½ adaptive, ¼ momentum, 1/2 dec, midpoint of finalists within 2%", {
+    ...m25,
+    midpointWithin: 0.02,
+  });
+  add("½ adaptive, ¼ momentum, 1/2 dec, parabola", { ...m25, parabola: true });
+  for (const tolerance of [0, 0.02]) {
+    add(`½ adaptive, ¼ momentum, 1/2 dec, tolerance ${tolerance}`, { ...m25, tolerance });
+  }
+  add("½ adaptive, ¼ momentum, 1/2 dec, SH 1/3-1", { ...m25, rounds: [1 / 3, 1] });
+  add("½ adaptive, ¼ momentum, 1/2 dec, none below the fall", { ...m25, below: 0 });
+  for (const d of [0.4, 0.6]) {
+    add(`${d} adaptive, ¼ momentum, 1/2 dec`, { ...m25, shiftDecades: d });
+  }
   add("½ adaptive, SH 1/3-1", { ...adaptiveHalf, rounds: [1 / 3, 1] });
   add("½ adaptive, tolerance 0", { ...adaptiveHalf, tolerance: 0 });
   add("½ adaptive, tolerance 0.05", { ...adaptiveHalf, tolerance: 0.05 });

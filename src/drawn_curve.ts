@@ -1,7 +1,8 @@
 /**
  * The loss curve as the plot draws it: a zero-lag smoothing of the raw loss (with several runs,
  * the per-step median of each run's smoothing), and its lowest point. The charts draw it, and the
- * guards and verification read it, so that "the lowest loss" means the same point everywhere.
+ * guards and warnings read it, so that "the lowest loss" means the same point everywhere;
+ * verification reads its candidates from a wider smoothing of the same losses.
  * @module
  */
 import { medianCurve } from "./run_spread.ts";
@@ -24,12 +25,14 @@ export interface DrawnCurveSource {
  * linear fit against log10(lr) with Gaussian weights of {@linkcode SUGGEST_BANDWIDTH} decades),
  * over the finite raw losses, so that the lowest point a chart marks is the one `combined`
  * reads. `null` where the raw loss or rate is not finite. Without any finite raw loss, the
- * recorded smoothed loss.
+ * recorded smoothed loss. `bandwidth` (decades) is for verification's candidates only
+ * ({@linkcode candidateBandwidth}).
  */
 export function plottedSmoothing(
   lrs: readonly number[],
   losses: readonly (number | null)[],
   recorded: readonly (number | null)[],
+  bandwidth: number = SUGGEST_BANDWIDTH,
 ): (number | null)[] {
   const steps: number[] = [];
   for (let i = 0; i < lrs.length; i++) {
@@ -39,7 +42,7 @@ export function plottedSmoothing(
   const fitted = smoothZeroLag(
     steps.map((i) => lrs[i]),
     steps.map((i) => losses[i] as number),
-    { bandwidth: SUGGEST_BANDWIDTH },
+    { bandwidth },
   );
   const out: (number | null)[] = lrs.map(() => null);
   steps.forEach((step, k) => out[step] = finiteOrNull(fitted[k]));
@@ -51,13 +54,41 @@ export function plottedSmoothing(
  * loss, or with several runs the per-step median of each run's (a median of raw losses,
  * smoothed, could leave the band between the runs).
  */
-export function drawnSmoothing(curve: DrawnCurveSource): (number | null)[] {
+export function drawnSmoothing(
+  curve: DrawnCurveSource,
+  bandwidth: number = SUGGEST_BANDWIDTH,
+): (number | null)[] {
   const runs = curve.runs ?? [];
   if (runs.length > 1) {
-    const drawn = runs.map((run) => plottedSmoothing(curve.lrs, run.losses, run.smoothed));
+    const drawn = runs.map((run) =>
+      plottedSmoothing(curve.lrs, run.losses, run.smoothed, bandwidth)
+    );
     return medianCurve(drawn, runs.length).slice(0, curve.lrs.length);
   }
-  return plottedSmoothing(curve.lrs, curve.losses, curve.smoothed);
+  return plottedSmoothing(curve.lrs, curve.losses, curve.smoothed, bandwidth);
+}
+
+/** Steps the candidates' smoothing spans, so that noise averages out... */
+const CANDIDATE_SMOOTHING_STEPS = 2.5;
+
+/** ...but at most this many decades, so that a short sweep's few points keep their shape. */
+const CANDIDATE_SMOOTHING_MAX_DECADES = 0.25;
+
+/**
+ * The bandwidth (decades) of the smoothing verification reads its candidates from: wider than
+ * the drawn curve's ({@linkcode CANDIDATE_SMOOTHING_STEPS} steps, within `SUGGEST_BANDWIDTH`
+ * and {@linkcode CANDIDATE_SMOOTHING_MAX_DECADES} decades), as the candidates' defaults were
+ * tuned on it (`bench/verify_tuning.ts`).
+ */
+export function candidateBandwidth(lrs: readonly number[]): number {
+  const positive = lrs.filter((lr) => lr > 0 && Number.isFinite(lr));
+  const decadesPerStep = positive.length > 1
+    ? Math.abs(Math.log10(positive[positive.length - 1] / positive[0])) / (positive.length - 1)
+    : 0;
+  return Math.min(
+    CANDIDATE_SMOOTHING_MAX_DECADES,
+    Math.max(SUGGEST_BANDWIDTH, CANDIDATE_SMOOTHING_STEPS * decadesPerStep),
+  );
 }
 
 /** The lowest point of a drawn curve. */

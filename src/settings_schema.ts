@@ -151,7 +151,7 @@ export const verifyOptionsSchema = strictObject({
     [z.literal("auto"), z.number().min(0).max(2)],
     unionForms('expected "auto" or a number of decades from 0 to 2'),
   ).optional().describe(
-    'Decades the suggestion sits below the best trial; "auto": 0.5 for adam, adamax and rmsprop, else 0',
+    'Decades the suggestion sits below the best trial; "auto": 0.5 for adam, adamax and rmsprop, 0.25 for momentum, else 0',
   ),
 });
 

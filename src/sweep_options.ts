@@ -44,7 +44,7 @@ export interface VerifyOptions {
   /**
    * Horizon correction in decades: the suggestion is the best trial's rate divided by 10 to this
    * power, for training much longer than the trials. `auto` (default): half a decade for adam,
-   * adamax and rmsprop, 0 for the others (see `src/verify.ts`).
+   * adamax and rmsprop, a quarter for momentum, 0 for the others (see `src/verify.ts`).
    */
   horizonShift?: number | "auto";
 }

@@ -11,6 +11,7 @@ import {
   candidateRates,
   chooseRate,
   horizonShiftFor,
+  MOMENTUM_HORIZON_SHIFT,
   planHeldOut,
   plannedSteps,
   resolveVerifyOptions,
@@ -50,7 +51,8 @@ Deno.test("the horizon correction: auto shifts adam, adamax and rmsprop, not sgd
   assert.equal(horizonShiftFor("auto", "adam"), ADAPTIVE_HORIZON_SHIFT);
   assert.equal(horizonShiftFor("auto", "rmsprop"), ADAPTIVE_HORIZON_SHIFT);
   assert.equal(horizonShiftFor("auto", "sgd"), 0);
-  assert.equal(horizonShiftFor("auto", "momentum"), 0);
+  assert.equal(horizonShiftFor("auto", "momentum"), MOMENTUM_HORIZON_SHIFT);
+  assert.equal(horizonShiftFor("auto", "adagrad"), 0);
   assert.equal(horizonShiftFor(0.25, "sgd"), 0.25);
 });
 
