@@ -14,6 +14,11 @@ import { createRng } from "../src/random.ts";
 export interface BenchOptions {
   /** A fast smoke run: fewer steps and repetitions; numbers are only indicative. */
   quick?: boolean;
+  /**
+   * Recorded sweeps to score instead of sweeping again (`--curves FILE`; the quality benchmark
+   * runs only what the file lacks).
+   */
+  curves?: string;
 }
 
 /** Where the Debian package `dataset-fashion-mnist` puts the files. */

@@ -4,7 +4,8 @@
  * machine, the date, the exact command, each benchmark's section and the hand-written notes
  * in `bench/notes/*.md`. `--quick` is a smoke run (fewer steps and repetitions); `--notes` only
  * replaces the notes at the end of the existing `RESULTS.md` (after editing them); `--only FILE`
- * reruns one benchmark (e.g. `quality.ts`) and replaces its section.
+ * reruns one benchmark (e.g. `quality.ts`) and replaces its section; with `--curves FILE` the
+ * quality benchmark scores sweeps recorded earlier (`bench/quality.ts --save-curves FILE`).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -139,8 +140,8 @@ export async function rerunOne(file: string, options: BenchOptions = {}): Promis
   const module = await import(new URL(file, HERE).href) as BenchModule;
   const section = await module.run(options);
   const note = `_This section was rerun alone on ${new Date().toISOString()} with ` +
-    `\`deno task bench -- --only ${file}${
-      options.quick ? " --quick" : ""
+    `\`deno task bench -- --only ${file}${options.quick ? " --quick" : ""}${
+      options.curves ? ` --curves ${options.curves}` : ""
     }\` (load average at its ` +
     `start: ${load}); the rest of the file is from the run in the header._`;
   const [heading, ...rest] = section.split("\n\n");
@@ -185,7 +186,11 @@ if (import.meta.main) {
   if (Deno.args.includes("--notes")) {
     await refreshNotes();
   } else if (only >= 0) {
-    await rerunOne(Deno.args[only + 1], { quick: Deno.args.includes("--quick") });
+    const curves = Deno.args.indexOf("--curves");
+    await rerunOne(Deno.args[only + 1], {
+      quick: Deno.args.includes("--quick"),
+      curves: curves >= 0 ? Deno.args[curves + 1] : undefined,
+    });
   } else {
     await runAll({ quick: Deno.args.includes("--quick") });
   }
