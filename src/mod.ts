@@ -84,8 +84,13 @@ export type {
   Suggestion,
   SuggestMethod,
   Timing,
+  Trial,
   Uncertainty,
+  Verification,
+  Warning,
 } from "./result.ts";
+export { SUGGESTION_METHODS, WARNING_CODES, WARNING_SEVERITIES } from "./vocabulary.ts";
+export type { SuggestionMethod, WarningCode, WarningSeverity } from "./vocabulary.ts";
 export { FILE_SCHEME, loadModel, registerFileSystemRoutes, saveModel } from "./model_io.ts";
 export type { LoadedModel, LoadModelOptions, SavedModel, SaveModelOptions } from "./model_io.ts";
 export { loadConfig, mergeConfig, parseConfig } from "./config.ts";

@@ -16,15 +16,7 @@ import type {
   WarningSeverity,
 } from "./vocabulary.ts";
 
-export type {
-  RuleName,
-  StopReason,
-  SuggestionMethod,
-  SuggestMethod,
-  VerificationOutcome,
-  WarningCode,
-  WarningSeverity,
-} from "./vocabulary.ts";
+export type { RuleName, StopReason, SuggestMethod } from "./vocabulary.ts";
 
 /**
  * A rule's answer: a learning rate at a step of the curve, or the reason it has none. The

@@ -8,7 +8,8 @@
  * @module
  */
 import { drawnSmoothing, type LowestPoint, lowestPoint } from "./drawn_curve.ts";
-import type { LrFinderResult, Suggestion, Warning, WarningCode } from "./result.ts";
+import type { LrFinderResult, Suggestion, Warning } from "./result.ts";
+import type { WarningCode } from "./vocabulary.ts";
 import { nearestIndex } from "./suggest.ts";
 
 /** Warnings with the severity `untrusted` withdraw the confidence in the suggestion. */

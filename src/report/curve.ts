@@ -9,7 +9,8 @@
  * right of where the loss really bottoms and where the suggestion rules look.
  * @module
  */
-import type { LrFinderResult, SuggestionMethod } from "../result.ts";
+import type { LrFinderResult } from "../result.ts";
+import type { SuggestionMethod } from "../vocabulary.ts";
 import { drawnSmoothing, plottedSmoothing } from "../drawn_curve.ts";
 import { bandOf } from "../run_spread.ts";
 
