@@ -127,6 +127,57 @@ async function copyActionExample(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Runs the Action's entry point as its `action.yml` step does (the Action's own config and
+ * lockfile), on a push to `main` without a token (no comment, no image hosting), in `dir`; the
+ * job summary, which holds the comment's text, goes to `dir/summary.md`.
+ */
+async function runActionStep(dir: string, inputs: Record<string, string>): Promise<DenoRunOutput> {
+  // The runner creates these files before a step starts.
+  for (const file of ["summary.md", "output.txt"]) await Deno.writeTextFile(join(dir, file), "");
+  await Deno.writeTextFile(join(dir, "event.json"), "{}");
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--config=${join(ROOT, "action", "deno.runtime.json")}`,
+      `--lock=${join(ROOT, "action", "deno.runtime.lock")}`,
+      "--frozen",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-net",
+      "--allow-sys",
+      "--allow-ffi",
+      join(ROOT, "action", "main.ts"),
+    ],
+    cwd: dir,
+    env: {
+      NO_COLOR: "1",
+      "INPUT_GITHUB-TOKEN": "",
+      ...inputs,
+      GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+      GITHUB_OUTPUT: join(dir, "output.txt"),
+      RUNNER_TEMP: dir,
+      GITHUB_EVENT_NAME: "push",
+      GITHUB_EVENT_PATH: join(dir, "event.json"),
+      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+      GITHUB_REF: "refs/heads/main",
+      GITHUB_REPOSITORY: "OWNER/REPO",
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_RUN_ID: "1",
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
 /** Every sample the docs quote. */
 export const SAMPLES: readonly Sample[] = [
   {
@@ -193,6 +244,21 @@ export const SAMPLES: readonly Sample[] = [
           text += expectCode(`lr-find ${args.join(" ")}`, output, 2).stderr;
         }
         return text;
+      }),
+  },
+  {
+    id: "action-comment",
+    docs: ["docs/action.md"],
+    run: () =>
+      inProject(async (dir) => {
+        const output = await runActionStep(dir, {
+          INPUT_CONFIG: join(ROOT, "examples", "action", "lr-finder.json"),
+          INPUT_BACKEND: "wasm",
+        });
+        expectCode("the Action", output, 0);
+        const summary = await Deno.readTextFile(join(dir, "summary.md"));
+        // The settings and the chart are collapsed, and name this machine's GPU adapter.
+        return summary.slice(0, summary.indexOf("<details>")).trimEnd() + "\n";
       }),
   },
   {
