@@ -14,6 +14,7 @@ import {
   formatUncertainty,
 } from "../src/report/mod.ts";
 import type { LrFinderResult, Suggestion, Warning, WarningCode } from "../src/result.ts";
+import { isTrusted as trustedWith } from "../src/warnings.ts";
 
 /** The comment's pieces about the suggestion and its trust; absent pieces have nothing to say. */
 export interface VerificationParts {
@@ -69,8 +70,8 @@ export function verificationParts(result: LrFinderResult): VerificationParts {
 
 /** True unless the result withdraws the confidence in its suggestion. */
 export function isTrusted(result: LrFinderResult): boolean {
-  return result.suggestion.lr !== null && result.suggestion.trusted !== false &&
-    !(result.warnings ?? []).some((w) => w.severity === "untrusted");
+  return result.suggestion.trusted !== false &&
+    trustedWith(result.suggestion, result.warnings ?? []);
 }
 
 /** How the headline's rate was made: `verified by short training`, `valley rule`. */
