@@ -76,10 +76,21 @@ export interface RunDenoOptions {
  */
 export async function runDeno(script: string, options: RunDenoOptions): Promise<DenoRunOutput> {
   const { permissions = [], args = [] } = options;
+  return await runCommand(
+    ["run", ...permissions, "--config", join(ROOT, "deno.json"), join(ROOT, script), ...args],
+    { cwd: options.cwd, env: { NO_COLOR: "1" } },
+  );
+}
+
+/** Runs `deno` with `args` in `cwd`, `env` added to the environment, and no input. */
+async function runCommand(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<DenoRunOutput> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, "--config", join(ROOT, "deno.json"), join(ROOT, script), ...args],
+    args,
     cwd: options.cwd,
-    env: { NO_COLOR: "1" },
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -90,6 +101,26 @@ export async function runDeno(script: string, options: RunDenoOptions): Promise<
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
+}
+
+/**
+ * The `deno` arguments of the Action's step in `action.yml`: the Action's own config and
+ * lockfile, its permissions and its entry point.
+ */
+export function actionRunArgs(): string[] {
+  return [
+    "run",
+    `--config=${join(ROOT, "action", "deno.runtime.json")}`,
+    `--lock=${join(ROOT, "action", "deno.runtime.lock")}`,
+    "--frozen",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-net",
+    "--allow-sys",
+    "--allow-ffi",
+    join(ROOT, "action", "main.ts"),
+  ];
 }
 
 /** Runs `script` as `deno task <task>` runs it (with the task's permissions). */
@@ -136,20 +167,7 @@ async function runActionStep(dir: string, inputs: Record<string, string>): Promi
   // The runner creates these files before a step starts.
   for (const file of ["summary.md", "output.txt"]) await Deno.writeTextFile(join(dir, file), "");
   await Deno.writeTextFile(join(dir, "event.json"), "{}");
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      `--config=${join(ROOT, "action", "deno.runtime.json")}`,
-      `--lock=${join(ROOT, "action", "deno.runtime.lock")}`,
-      "--frozen",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net",
-      "--allow-sys",
-      "--allow-ffi",
-      join(ROOT, "action", "main.ts"),
-    ],
+  return await runCommand(actionRunArgs(), {
     cwd: dir,
     env: {
       NO_COLOR: "1",
@@ -166,16 +184,7 @@ async function runActionStep(dir: string, inputs: Record<string, string>): Promi
       GITHUB_SERVER_URL: "https://github.com",
       GITHUB_RUN_ID: "1",
     },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 /** Every sample the docs quote. */
