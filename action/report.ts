@@ -1,6 +1,7 @@
 /**
  * The Markdown the Action posts: the sticky comment of one config (and the same text in the job
- * summary). It holds the suggestion, the base comparison, the plot, the rules table, the
+ * summary). It holds the suggestion (or, when it cannot be trusted, why not), the cautions, the
+ * base comparison, the plot, what verification did with its trials, the rules table, the
  * settings (backend and GPU adapter included) and the Mermaid chart in a collapsed section, and
  * stays under GitHub's comment limit.
  * @module
@@ -11,10 +12,10 @@ import {
   rulesTable,
   settingsTable,
   stopLine,
-  suggestionLine,
   timingLine,
 } from "../src/report/mod.ts";
 import type { LrFinderResult } from "../src/result.ts";
+import { verificationParts } from "./verification_report.ts";
 
 /** GitHub's limit on the length of a comment body. */
 export const MAX_COMMENT_LENGTH = 65_536;
@@ -42,15 +43,16 @@ export function commentMarker(name: string): string {
 
 /**
  * The comment body for a result, starting with its marker. Sections are left out, least
- * important first (the Mermaid chart, then the settings), until the body fits `maxLength`; as a
- * last resort the text is cut with a note.
+ * important first (the Mermaid chart, the settings, then the trials table), until the body fits
+ * `maxLength`; as a last resort the text is cut with a note.
  */
 export function commentBody(result: LrFinderResult, options: CommentBodyOptions = {}): string {
   const max = options.maxLength ?? MAX_COMMENT_LENGTH;
   const variants = [
-    { settings: true, mermaid: true },
-    { settings: true, mermaid: false },
-    { settings: false, mermaid: false },
+    { settings: true, mermaid: true, trials: true },
+    { settings: true, mermaid: false, trials: true },
+    { settings: false, mermaid: false, trials: true },
+    { settings: false, mermaid: false, trials: false },
   ];
   let body = "";
   for (const variant of variants) {
@@ -64,24 +66,27 @@ export function commentBody(result: LrFinderResult, options: CommentBodyOptions 
 function assemble(
   result: LrFinderResult,
   options: CommentBodyOptions,
-  include: { settings: boolean; mermaid: boolean },
+  include: { settings: boolean; mermaid: boolean; trials: boolean },
 ): string {
+  const trust = verificationParts(result);
   const parts = [
     commentMarker(result.name),
     `### Learning-rate range test: ${escapeMarkdown(result.name)}`,
-    suggestionLine(result),
+    trust.headline,
   ];
+  if (trust.cautions) parts.push(trust.cautions);
   if (options.comparison) parts.push(options.comparison);
   if (options.imageUrl) {
     parts.push(
       `![Loss against learning rate for ${escapeMarkdown(result.name)}](${options.imageUrl})`,
     );
   }
+  if (trust.verification) parts.push(trust.verification);
+  if (trust.trials && include.trials) parts.push(trust.trials);
   parts.push(rulesTable(result).trimEnd(), stopLine(result));
   if (include.settings) {
-    parts.push(
-      details("Settings", `${settingsTable(result).trimEnd()}\n\n${timingLine(result)}`),
-    );
+    const settings = [settingsTable(result).trimEnd(), trust.settings, timingLine(result)];
+    parts.push(details("Settings", settings.filter(Boolean).join("\n\n")));
   }
   if (include.mermaid) {
     parts.push(details("Loss curve (Mermaid)", mermaidBlock(result).trimEnd()));

@@ -16,6 +16,10 @@ import {
   SCHEDULE_MODES,
   STOP_REASONS,
   SUGGEST_METHODS,
+  SUGGESTION_METHODS,
+  VERIFICATION_OUTCOMES,
+  WARNING_CODES,
+  WARNING_SEVERITIES,
 } from "../src/vocabulary.ts";
 
 /** Most steps of one curve. */
@@ -28,24 +32,98 @@ export const MAX_NAME_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 500;
 /** Longest description of a GPU adapter. */
 export const MAX_ADAPTER_LENGTH = 200;
+/** Most verification trials (one per candidate rate; the default trains 6). */
+export const MAX_TRIALS = 100;
+/** Most warnings (each code names one case; a result carries a handful at most). */
+export const MAX_WARNINGS = 2 * WARNING_CODES.length;
 
 const text = (max: number) => z.string().max(max);
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "expected an identifier");
 const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const positive = z.number().positive();
-const lossValue = z.number().nullable();
+const finite = z.number();
+const lossValue = finite.nullable();
 const curve = z.array(lossValue).max(MAX_RESULT_STEPS);
 const stepIndex = z.int().min(0).max(MAX_RESULT_STEPS);
 
-const suggestion = z.union([
-  z.strictObject({ lr: positive, index: stepIndex, method: z.enum(RULE_NAMES) }),
-  z.strictObject({
-    lr: z.null(),
-    index: z.null(),
-    method: z.enum(RULE_NAMES),
-    reason: text(MAX_TEXT_LENGTH),
+/**
+ * A suggestion made by one of `methods`: a rate at a step, or no rate and the reason; the
+ * headline's also says whether it is trusted. One object rather than a union, so that an error
+ * names the field at fault.
+ */
+function suggestionOf(methods: readonly [string, ...string[]], headline: boolean) {
+  return z.strictObject({
+    lr: positive.nullable(),
+    index: stepIndex.nullable(),
+    method: z.enum(methods),
+    reason: text(MAX_TEXT_LENGTH).optional(),
+    ...(headline ? { trusted: z.boolean().optional() } : {}),
+  }).superRefine((s, ctx) => {
+    if ((s.lr === null) !== (s.index === null)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["index"],
+        message: "expected a step index with a rate, and null without one",
+      });
+    }
+    if ((s.lr === null) !== (s.reason !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reason"],
+        message: "expected a reason exactly when there is no rate",
+      });
+    }
+  });
+}
+
+/** A curve rule's suggestion (`suggestions`, each run's). */
+const suggestion = suggestionOf(RULE_NAMES, false);
+/** The headline: a rule's or the verified rate, and whether it can be trusted. */
+const headline = suggestionOf(SUGGESTION_METHODS, true);
+
+const trial = z.strictObject({
+  lr: positive,
+  steps: count,
+  heldOutLoss: lossValue,
+  diverged: z.boolean(),
+}).refine(
+  (t) => !(t.diverged && t.heldOutLoss !== null),
+  { message: "expected no held-out loss (null) for a trial that diverged", path: ["heldOutLoss"] },
+);
+
+const verification = z.strictObject({
+  outcome: z.enum(VERIFICATION_OUTCOMES),
+  reason: text(MAX_TEXT_LENGTH).optional(),
+  heldOut: z.enum(["validation", "train"]).optional(),
+  heldOutSize: count.optional(),
+  initialLoss: finite.optional(),
+  steps: count,
+  maxSteps: count.optional(),
+  best: positive.optional(),
+  ms: z.number().min(0),
+  settings: z.strictObject({
+    candidates: z.int().min(2).max(Number.MAX_SAFE_INTEGER),
+    steps: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+    spacing: z.number().gt(0).max(2),
+    heldOutSamples: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+    prune: z.boolean(),
+    tolerance: z.number().min(0).lt(1),
+    horizonShift: z.number().min(0).max(2),
   }),
-]);
+}).superRefine((v, ctx) => {
+  if (v.outcome === "fallback" && v.reason === undefined) {
+    ctx.addIssue({ code: "custom", path: ["reason"], message: "expected why it fell back" });
+  }
+  if (v.outcome === "verified" && v.reason !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["reason"], message: "expected no reason when verified" });
+  }
+});
+
+const warning = z.strictObject({
+  code: z.enum(WARNING_CODES),
+  message: text(MAX_TEXT_LENGTH).min(1),
+  severity: z.enum(WARNING_SEVERITIES),
+});
 
 const adapter = z.strictObject({
   description: text(MAX_ADAPTER_LENGTH),
@@ -118,7 +196,7 @@ export const resultSchema = z.strictObject({
   losses: curve,
   smoothed: curve,
   stopReason: z.enum(STOP_REASONS),
-  suggestion,
+  suggestion: headline,
   suggestions: z.strictObject(
     Object.fromEntries(RULE_NAMES.map((r) => [r, suggestion.optional()])),
   ),
@@ -133,16 +211,9 @@ export const resultSchema = z.strictObject({
   settings,
   timing,
   model: z.strictObject({ params: count, layers: count.optional() }),
-  trials: z.array(z.strictObject({
-    lr: positive,
-    steps: count,
-    heldOutLoss: lossValue,
-    diverged: z.boolean(),
-  })).max(20).optional(),
-  warnings: z.array(z.strictObject({
-    code: z.string().regex(/^[a-z0-9-]{1,64}$/, "expected a warning code"),
-    message: text(MAX_TEXT_LENGTH),
-  })).max(20).optional(),
+  trials: z.array(trial).max(MAX_TRIALS).optional(),
+  verification: verification.optional(),
+  warnings: z.array(warning).max(MAX_WARNINGS).optional(),
 }).superRefine((result, ctx) => {
   for (const key of ["losses", "smoothed"] as const) {
     if (result[key].length !== result.lrs.length) {
@@ -154,6 +225,39 @@ export const resultSchema = z.strictObject({
         }`,
       });
     }
+  }
+  const methods = Object.entries(result.suggestions);
+  for (const [rule, s] of methods) {
+    if (s && s.method !== rule) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["suggestions", rule, "method"],
+        message: `expected ${rule}, the rule it is listed under`,
+      });
+    }
+  }
+  const trials = result.trials?.length ?? 0;
+  if (trials > 0 && result.verification === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["trials"],
+      message: "expected no trials without verification",
+    });
+  }
+  if (result.verification && trials > result.verification.settings.candidates) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["trials"],
+      message:
+        `expected at most ${result.verification.settings.candidates} trials (the candidates), got ${trials}`,
+    });
+  }
+  if (result.suggestion.method === "verified" && result.verification?.outcome !== "verified") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["suggestion", "method"],
+      message: 'expected "verified" only when verification.outcome is "verified"',
+    });
   }
 });
 
@@ -167,7 +271,7 @@ export function parseResult(value: unknown, source: string): LrFinderResult {
     const issues = parsed.error.issues.slice(0, 3).map((issue) =>
       printable(
         `${issue.path.length ? issue.path.join(".") : "(top level)"}: ${issue.message}`,
-        160,
+        260,
       )
     );
     const more = parsed.error.issues.length > 3

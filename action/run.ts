@@ -28,6 +28,8 @@ import type { Octokit } from "./git_data.ts";
 import type { ActionInputs } from "./inputs.ts";
 import { apiMessage, writeFailure, type WriteKind } from "./permissions.ts";
 import { commentBody, commentMarker } from "./report.ts";
+import { printable } from "./result_schema.ts";
+import { isTrusted } from "./verification_report.ts";
 
 /** How the Action talks to the runner (`@actions/core` in production). */
 export interface ActionIO {
@@ -240,6 +242,7 @@ async function sweep(
     : "";
   io.info(`backend ${backend.name} (${backend.reason}${adapter})`);
   let nextLog = 0;
+  let nextVerifyLog = 0;
   const result = await runConfig(config, {
     backend,
     onReady: (ready) => {
@@ -257,6 +260,15 @@ async function sweep(
         `${run}step ${p.step + 1}/${p.numIters}: lr ${formatLr(p.lr)}, loss ${
           formatLoss(p.loss)
         }, smoothed ${formatLoss(p.smoothed)}`,
+      );
+    },
+    onVerify: (p) => {
+      const done = p.done / p.planned;
+      if (done < nextVerifyLog && p.done < p.planned) return;
+      nextVerifyLog = done + 0.1;
+      io.info(
+        `verify: trial ${p.trial + 1}/${p.trials} at lr ${formatLr(p.lr)}, step ${p.step}; ` +
+          `${p.done}/${p.planned} verification steps`,
       );
     },
   });
@@ -443,14 +455,7 @@ class Publisher {
       }
     }
     this.outcome.results.push(found);
-    const lr = result.suggestion.lr;
-    io.info(
-      `${result.name}: ${
-        lr === null
-          ? `no learning rate suggested (${result.suggestion.reason})`
-          : `suggested ${formatLr(lr)} (${result.suggestion.method})`
-      }`,
-    );
+    logSuggestion(result, io);
   }
 
   #writeFailed(kind: WriteKind, error: unknown): void {
@@ -470,11 +475,37 @@ class Publisher {
   }
 }
 
+/**
+ * Logs the suggestion (a rate that cannot be trusted as such) and annotates each warning that
+ * withdraws the trust. Text from a result may come from an untrusted artifact: it is made
+ * printable, so no line of it reads as a workflow command.
+ */
+function logSuggestion(result: LrFinderResult, io: ActionIO): void {
+  const s = result.suggestion;
+  const name = printable(result.name, 200);
+  const how = s.method === "verified" ? "verified by short training" : `${s.method} rule`;
+  if (s.lr === null) {
+    io.info(`${name}: no learning rate suggested (${printable(s.reason, 500)})`);
+  } else if (isTrusted(result)) {
+    io.info(`${name}: suggested ${formatLr(s.lr)} (${how})`);
+  } else {
+    io.info(
+      `${name}: no learning rate you can trust; ${formatLr(s.lr)} (${how}) is not one to use`,
+    );
+  }
+  for (const warning of result.warnings ?? []) {
+    const text = `${name}: ${printable(warning.message, 500)} (${printable(warning.code, 64)})`;
+    if (warning.severity === "untrusted") io.warning(text);
+    else io.info(`caution: ${text}`);
+  }
+}
+
 function setOutputs(context: ActionContext, outcome: ActionOutcome): void {
   const { io } = context;
   const first = outcome.firstFailed ? undefined : outcome.results[0];
   const lr = first?.result.suggestion.lr;
   io.setOutput("suggested-lr", lr === undefined || lr === null ? "" : String(lr));
+  io.setOutput("trusted", first ? String(isTrusted(first.result)) : "");
   io.setOutput(
     "results",
     JSON.stringify(

@@ -76,10 +76,21 @@ export interface RunDenoOptions {
  */
 export async function runDeno(script: string, options: RunDenoOptions): Promise<DenoRunOutput> {
   const { permissions = [], args = [] } = options;
+  return await runCommand(
+    ["run", ...permissions, "--config", join(ROOT, "deno.json"), join(ROOT, script), ...args],
+    { cwd: options.cwd, env: { NO_COLOR: "1" } },
+  );
+}
+
+/** Runs `deno` with `args` in `cwd`, `env` added to the environment, and no input. */
+async function runCommand(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<DenoRunOutput> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, "--config", join(ROOT, "deno.json"), join(ROOT, script), ...args],
+    args,
     cwd: options.cwd,
-    env: { NO_COLOR: "1" },
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -90,6 +101,26 @@ export async function runDeno(script: string, options: RunDenoOptions): Promise<
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
+}
+
+/**
+ * The `deno` arguments of the Action's step in `action.yml`: the Action's own config and
+ * lockfile, its permissions and its entry point.
+ */
+export function actionRunArgs(): string[] {
+  return [
+    "run",
+    `--config=${join(ROOT, "action", "deno.runtime.json")}`,
+    `--lock=${join(ROOT, "action", "deno.runtime.lock")}`,
+    "--frozen",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-net",
+    "--allow-sys",
+    "--allow-ffi",
+    join(ROOT, "action", "main.ts"),
+  ];
 }
 
 /** Runs `script` as `deno task <task>` runs it (with the task's permissions). */
@@ -125,6 +156,35 @@ async function copyActionExample(dir: string): Promise<void> {
     await Deno.mkdir(join(dir, dirname(file)), { recursive: true });
     await Deno.copyFile(join(from, file), join(dir, file));
   }
+}
+
+/**
+ * Runs the Action's entry point as its `action.yml` step does (the Action's own config and
+ * lockfile), on a push to `main` without a token (no comment, no image hosting), in `dir`; the
+ * job summary, which holds the comment's text, goes to `dir/summary.md`.
+ */
+async function runActionStep(dir: string, inputs: Record<string, string>): Promise<DenoRunOutput> {
+  // The runner creates these files before a step starts.
+  for (const file of ["summary.md", "output.txt"]) await Deno.writeTextFile(join(dir, file), "");
+  await Deno.writeTextFile(join(dir, "event.json"), "{}");
+  return await runCommand(actionRunArgs(), {
+    cwd: dir,
+    env: {
+      NO_COLOR: "1",
+      "INPUT_GITHUB-TOKEN": "",
+      ...inputs,
+      GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+      GITHUB_OUTPUT: join(dir, "output.txt"),
+      RUNNER_TEMP: dir,
+      GITHUB_EVENT_NAME: "push",
+      GITHUB_EVENT_PATH: join(dir, "event.json"),
+      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+      GITHUB_REF: "refs/heads/main",
+      GITHUB_REPOSITORY: "OWNER/REPO",
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_RUN_ID: "1",
+    },
+  });
 }
 
 /** Every sample the docs quote. */
@@ -193,6 +253,21 @@ export const SAMPLES: readonly Sample[] = [
           text += expectCode(`lr-find ${args.join(" ")}`, output, 2).stderr;
         }
         return text;
+      }),
+  },
+  {
+    id: "action-comment",
+    docs: ["docs/action.md"],
+    run: () =>
+      inProject(async (dir) => {
+        const output = await runActionStep(dir, {
+          INPUT_CONFIG: join(ROOT, "examples", "action", "lr-finder.json"),
+          INPUT_BACKEND: "wasm",
+        });
+        expectCode("the Action", output, 0);
+        const summary = await Deno.readTextFile(join(dir, "summary.md"));
+        // The settings and the chart are collapsed, and name this machine's GPU adapter.
+        return summary.slice(0, summary.indexOf("<details>")).trimEnd() + "\n";
       }),
   },
   {

@@ -9,6 +9,7 @@ import { loadDataSplits } from "./data/mod.ts";
 import { loadModel } from "./model_io.ts";
 import type { LrFinderResult } from "./result.ts";
 import type { SweepProgress, SweepSettings } from "./sweep.ts";
+import type { VerifyProgress } from "./sweep_options.ts";
 import { disposeModel, sweepModel } from "./sweep_model.ts";
 
 /** Options of {@linkcode runConfig}. */
@@ -19,6 +20,8 @@ export interface RunConfigOptions {
   requireGpu?: boolean;
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
+  /** Called after every training step of verification. */
+  onVerify?: (progress: VerifyProgress) => void;
   /** Aborts the sweep (the partial result is returned with `stopReason: "aborted"`). */
   signal?: AbortSignal;
   /** Called once the model and data are loaded, before the first step. */
@@ -68,6 +71,7 @@ export async function runConfig(
     ...configSettings(config),
     backend,
     onStep: options.onStep,
+    onVerify: options.onVerify,
     signal: options.signal,
   });
 }

@@ -3,6 +3,12 @@ import type { BaseResult } from "../action/assets.ts";
 import { comparisonLine, ratioText, settingDifferences } from "../action/comparison.ts";
 import type { LrFinderResult } from "../src/result.ts";
 import { noSuggestionResult, tinyResult } from "./fixtures/lr_results.ts";
+import {
+  fallbackResult,
+  sweepOnlyResult,
+  untrustedResult,
+  verifiedResult,
+} from "./fixtures/verification_results.ts";
 
 function withLr(lr: number): LrFinderResult {
   const result = tinyResult();
@@ -27,16 +33,17 @@ Deno.test("comparisonLine reports the change against the base branch's head", ()
       baseRef: "main",
       commitUrl: "https://github.com/o/r/commit/f95f852",
     }),
-    "**Compared with main:** suggested 2.1e-3, was 1.0e-3 on main (x2.1). " +
-      "Base result: [f95f852](https://github.com/o/r/commit/f95f852).",
+    "**Compared with main:** suggested 2.1e-3, was 1.0e-3 on main (x2.1), both by the valley " +
+      "rule. Base result: [f95f852](https://github.com/o/r/commit/f95f852).",
   );
 });
 
 Deno.test("comparisonLine names the latest push when the base commit has no result", () => {
   assert.equal(
     comparisonLine(withLr(1e-3), base(withLr(1e-3), "latest"), { baseRef: "main" }),
-    "**Compared with main:** suggested 1.0e-3, was 1.0e-3 on main (unchanged). " +
-      "Base result: the latest result pushed to main, `f95f852` (the base commit has none).",
+    "**Compared with main:** suggested 1.0e-3, was 1.0e-3 on main (unchanged), both by the " +
+      "valley rule. Base result: the latest result pushed to main, `f95f852` (the base commit " +
+      "has none).",
   );
 });
 
@@ -64,5 +71,64 @@ Deno.test("settingDifferences lists the settings that shape the curve and change
   assert.deepEqual(settingDifferences(now, before), [
     `backend ${now.settings.backend} (was webgpu)`,
     `batch size ${now.settings.batchSize} (was 128)`,
+  ]);
+});
+
+function withVerifiedLr(lr: number): LrFinderResult {
+  const result = verifiedResult();
+  result.suggestion = { lr, index: 3, method: "verified", trusted: true };
+  return result;
+}
+
+Deno.test("comparisonLine compares two verified rates, and says when one is not trusted", () => {
+  assert.equal(
+    comparisonLine(withVerifiedLr(3e-3), base(withVerifiedLr(1e-2)), { baseRef: "main" }),
+    "**Compared with main:** suggested 3.0e-3, was 1.0e-2 on main (x0.3), both verified. " +
+      "Base result: `f95f852`.",
+  );
+  const doubtful = withVerifiedLr(3e-3);
+  doubtful.suggestion.trusted = false;
+  assert.match(
+    comparisonLine(doubtful, base(withVerifiedLr(1e-2)), { baseRef: "main" }),
+    /suggested 3\.0e-3 \(not trusted\), was 1\.0e-2 on main \(x0\.3\), both verified\./,
+  );
+  assert.match(
+    comparisonLine(tinyResult(), base(untrustedResult()), { baseRef: "main" }),
+    /suggested 3\.2e-3, was 3\.2e-3 \(not trusted\) on main \(unchanged\), both by the valley rule\./,
+  );
+});
+
+Deno.test("comparisonLine compares like with like when only one side was verified", () => {
+  const head = withVerifiedLr(3e-3);
+  const main = sweepOnlyResult();
+  main.suggestions.valley = { lr: 1e-3, index: 2, method: "valley" };
+  main.suggestion = { ...main.suggestions.valley, trusted: true };
+  assert.equal(
+    comparisonLine(head, base(main), { baseRef: "main" }),
+    "**Compared with main:** suggested 3.0e-3 (verified by short training), was 1.0e-3 " +
+      "(valley rule, not verified) on main: only this branch's rate was verified, so the two " +
+      "are not compared; like for like, the valley rule reads 3.2e-3 here and read 1.0e-3 on " +
+      "main (x3.2). Base result: `f95f852`. Settings differ: verification on (was off).",
+  );
+  assert.match(
+    comparisonLine(fallbackResult(), base(head), { baseRef: "main" }),
+    /suggested 3\.2e-3 \(valley rule, not verified\), was 3\.0e-3 \(verified by short training\) on main: only main's rate was verified, so the two are not compared; like for like, the valley rule reads 3\.2e-3 here and read 3\.2e-3 on main \(unchanged\)\./,
+  );
+  const combined = tinyResult();
+  combined.suggestion = { ...combined.suggestions.combined };
+  assert.match(
+    comparisonLine(combined, base(tinyResult()), { baseRef: "main" }),
+    /\(combined rule, not verified\), was 3\.2e-3 \(valley rule, not verified\) on main: different rules chose them, so the two are not compared; like for like, the combined rule reads 1\.8e-3 here and read 1\.8e-3 on main/,
+  );
+});
+
+Deno.test("settingDifferences names verification turned on or off, and its changed settings", () => {
+  assert.deepEqual(settingDifferences(verifiedResult(), tinyResult()), [
+    "verification on (was off)",
+  ]);
+  const longer = verifiedResult();
+  longer.verification!.settings = { ...longer.verification!.settings, steps: 500 };
+  assert.deepEqual(settingDifferences(longer, verifiedResult()), [
+    "verification steps 500 (was 270)",
   ]);
 });

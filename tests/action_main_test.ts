@@ -50,6 +50,42 @@ function assertSucceeded(run: RunnerResult): void {
   assert.equal(run.code, 0, `the step failed:\n${run.log}`);
 }
 
+/**
+ * The comment shows what verification did with the run's result: the verified rate as the
+ * headline, or an alert when it cannot be trusted; the trials table, one row per trial; each
+ * warning; and the `trusted` output agrees. The log shows verification's progress.
+ */
+async function assertShowsVerification(body: string, run: RunnerResult): Promise<void> {
+  const result = JSON.parse(await Deno.readTextFile(run.outputs["result-path"]));
+  assert.ok(result.verification, "the sweep verified (on by default)");
+  assert.equal(run.outputs.trusted, String(result.suggestion.trusted));
+  if (result.suggestion.trusted) {
+    const how = result.suggestion.method === "verified"
+      ? "verified by short training"
+      : `${result.suggestion.method} rule; not verified: `;
+    assert.ok(
+      body.includes(
+        `**Suggested learning rate: ${result.suggestion.lr.toExponential(1)}** (${how}`,
+      ),
+      body,
+    );
+  } else {
+    assert.match(body, /> \[!WARNING\]\n> \*\*No learning rate you can trust\.\*\*/);
+    assert.doesNotMatch(body, /Suggested learning rate/);
+  }
+  const trials = result.trials ?? [];
+  assert.equal(
+    body.match(/^\| (\*\*)?\d\.\de[+-]\d+(\*\* \(best\))? \| \d+ \| /gm)?.length ?? 0,
+    trials.length,
+    "one row per trial",
+  );
+  for (const warning of result.warnings) {
+    if (warning.code === "no-held-out" || warning.code === "verification-stopped") continue;
+    assert.ok(body.includes(`(${warning.code})`), `warning ${warning.code} is shown`);
+  }
+  assert.match(run.log, /verify: trial 1\/\d+ at lr /);
+}
+
 function withMock(fn: (mock: GitHubMock) => Promise<void>): Promise<void> {
   return withGitHubMock({ repositories: [REPO] }, fn).finally(removeTempDirs);
 }
@@ -80,7 +116,6 @@ Deno.test("the first run on a pull request creates one comment whose image the s
     assert.equal(comment.issue, EXAMPLE_PR.number);
     assert.equal(comment.login, "github-actions[bot]");
     assert.ok(comment.body.startsWith("<!-- lr-finder:tiny-mlp -->\n"));
-    assert.match(comment.body, /\*\*Suggested learning rate: \d\.\de-?\+?\d+\*\* \(\w+\)/);
     assert.match(comment.body, /\| Rule \| Learning rate \| Step \| Note \|/);
     assert.match(comment.body, /<summary>Settings<\/summary>[\s\S]*\| Backend \| cpu \|/);
     assert.match(
@@ -89,6 +124,7 @@ Deno.test("the first run on a pull request creates one comment whose image the s
     );
     assert.match(comment.body, /no result stored for master yet/);
     assert.ok(comment.body.length < 65_536);
+    await assertShowsVerification(comment.body, run);
 
     const image = IMAGE_URL.exec(comment.body);
     assert.ok(image, "the comment embeds the plot from the image branch");
@@ -138,7 +174,10 @@ Deno.test("a second run on a new commit updates the same comment and compares wi
     assertSucceeded(push);
     assert.equal(mock.repository(REPO).comments.length, 1, "a push only stores the result");
     assert.equal(push.outputs["comment-url"], "");
-    const baseLr = JSON.parse(await Deno.readTextFile(push.outputs["result-path"])).suggestion.lr;
+    const baseSuggestion = JSON.parse(await Deno.readTextFile(push.outputs["result-path"]))
+      .suggestion;
+    const baseLr = baseSuggestion.lr;
+    const baseMethod = baseSuggestion.method;
 
     const newHead = "1234567890abcdef1234567890abcdef12345678";
     await addConfig(workspace, { config: { batchSize: 16 } });
@@ -153,13 +192,20 @@ Deno.test("a second run on a new commit updates the same comment and compares wi
     assert.equal(comments[0].id, first.id);
     assert.equal(comments[0].edits, 1);
     const body = comments[0].body;
-    const lr = JSON.parse(await Deno.readTextFile(second.outputs["result-path"])).suggestion.lr;
+    const now = JSON.parse(await Deno.readTextFile(second.outputs["result-path"])).suggestion;
+    const lr = now.lr;
     const ratio = Number((lr / baseLr).toPrecision(2));
+    assert.equal(now.method, baseMethod, "like with like: both verified (or both by one rule)");
+    const both = now.method === "verified" ? "both verified" : `both by the ${now.method} rule`;
+    const trust = now.trusted ? "" : " (not trusted)";
     assert.ok(
       body.includes(
-        `**Compared with master:** suggested ${lr.toExponential(1)}, was ${
+        `**Compared with master:** suggested ${lr.toExponential(1)}${trust}, was ${
           baseLr.toExponential(1)
-        } on master (${ratio === 1 ? "unchanged" : `x${ratio}`}). Base result: [f95f852](`,
+        }`,
+      ) && body.includes(
+        ` on master (${ratio === 1 ? "unchanged" : `x${ratio}`}), ${both}. ` +
+          "Base result: [f95f852](",
       ),
       body,
     );
@@ -425,6 +471,54 @@ Deno.test("comment-only mode posts the results a fork's workflow uploaded, after
       /::warning::pull request #2 is now at efefefe, not at the swept commit/,
     );
     assert.equal(mock.repository(REPO).comments[0].edits, 0);
+  });
+});
+
+Deno.test("comment-only mode shows an artifact's untrusted rate as an alert, its text escaped and logged as one line", async () => {
+  await withMock(async (mock) => {
+    const workspace = await writeWorkspace();
+    const artifact = await forkArtifact(mock, workspace);
+    const resultPath = join(artifact, "tiny-mlp", "result.json");
+    const result = JSON.parse(await Deno.readTextFile(resultPath));
+    const evil = "<img src=https://attacker.example/a.gif> @octocat fixes #1\n::error::injected";
+    result.suggestion = { ...result.suggestions.valley, trusted: false };
+    result.verification = {
+      ...result.verification,
+      outcome: "fallback",
+      reason: evil,
+      best: undefined,
+    };
+    result.warnings = [
+      { code: "flat-curve", message: evil, severity: "untrusted" },
+      { code: "loss-above-chance", message: `caution ${evil}`, severity: "caution" },
+    ];
+    await Deno.writeTextFile(resultPath, JSON.stringify(result));
+    const run = await commentOnlyRun(mock, { workspace, artifact });
+    assertSucceeded(run);
+    assert.equal(run.outputs.trusted, "false");
+    const body = mock.repository(REPO).comments[0].body;
+    assert.doesNotMatch(body, /Suggested learning rate/);
+    const escaped = "\\<img src=https://attacker.example/a.gif\\> @&#8203;octocat fixes " +
+      "\\#&#8203;1 ::error::injected";
+    assert.ok(
+      body.includes(
+        "> [!WARNING]\n> **No learning rate you can trust.** The valley rule read " +
+          `${result.suggestion.lr.toExponential(1)} from the curve (not verified: ${escaped}), ` +
+          `which is not a rate to use as it is:\n> - ${escaped} (flat-curve)\n`,
+      ),
+      body,
+    );
+    assert.ok(body.includes(`**Cautions:**\n- caution ${escaped} (loss-above-chance)`), body);
+    assert.doesNotMatch(body, /(^|[^\\])<img|(^|\s)@octocat|(?<!&)#1\b/);
+    assert.doesNotMatch(run.log, /^::error::injected/m, "no workflow command from the artifact");
+    assert.match(
+      run.log,
+      /^::warning::tiny-mlp: <img src=https:\/\/attacker\.example\/a\.gif> @octocat fixes #1\?::error::injected \(flat-curve\)$/m,
+    );
+    assert.match(
+      run.log,
+      /^tiny-mlp: no learning rate you can trust; \d\.\de[+-]\d+ \(valley rule\) is not one to use$/m,
+    );
   });
 });
 

@@ -95,7 +95,15 @@ Deno.test("action.yml follows the metadata rules the parser leaves to the runner
   }
   assert.deepEqual(
     Object.keys(ACTION.outputs).sort(),
-    ["comment-url", "output-dir", "plot-path", "result-path", "results", "suggested-lr"],
+    [
+      "comment-url",
+      "output-dir",
+      "plot-path",
+      "result-path",
+      "results",
+      "suggested-lr",
+      "trusted",
+    ],
   );
 });
 
@@ -244,6 +252,7 @@ Deno.test("action.yml's run steps, run with bash as the runner does, map every i
     assert.match(run.log, /backend cpu \(requested cpu[,)]/, "backend reached the Action");
     const result = JSON.parse(await Deno.readTextFile(run.outputs["result-path"]));
     assert.equal(Number(run.outputs["suggested-lr"]), result.suggestion.lr);
+    assert.equal(run.outputs.trusted, String(result.suggestion.trusted));
     assert.deepEqual(JSON.parse(run.outputs.results), { composite: result.suggestion.lr });
     assert.equal(run.outputs["comment-url"].endsWith(`#issuecomment-${repo.comments[0].id}`), true);
     assert.match(run.summary, /### Learning-rate range test: composite/);

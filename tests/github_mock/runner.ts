@@ -7,6 +7,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { actionRunArgs } from "../../docs/samples.ts";
 
 /** The repository root. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -230,19 +231,7 @@ export async function runAction(options: RunnerOptions): Promise<RunnerResult> {
   const env = { ...files.env };
   for (const [name, value] of Object.entries(options.inputs)) env[inputVariable(name)] = value;
   const program = Deno.execPath();
-  const args = [
-    "run",
-    `--config=${join(REPO_ROOT, "action", "deno.runtime.json")}`,
-    `--lock=${join(REPO_ROOT, "action", "deno.runtime.lock")}`,
-    "--frozen",
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
-    "--allow-net",
-    "--allow-sys",
-    "--allow-ffi",
-    join(REPO_ROOT, "action", "main.ts"),
-  ];
+  const args = actionRunArgs();
   return await runStep({ program, args }, { files, workspace: options.workspace, env });
 }
 
