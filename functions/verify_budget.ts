@@ -200,7 +200,8 @@ export function longestFitting(
   most: number,
 ): number {
   let low = 0;
-  let high = most;
+  // A trial that survives every round trains all its steps, so no more than `left` fit.
+  let high = Math.max(0, Math.min(most, left));
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
     if (plannedSteps(candidates, { steps: mid, prune }) <= left) low = mid;
