@@ -388,23 +388,11 @@ Deno.test("CORS headers only for the configured origins", async () => {
 
 Deno.test("a client that disconnects mid-stream aborts the sweep and frees its tensors", async () => {
   await withServer({ limits: LONG_SWEEP_LIMITS }, async (server) => {
-    const abort = new AbortController();
     const body = {
       ...smallRequest(),
       sweep: { numIters: LONG_SWEEP_STEPS, endLr: 1e-3, divergeThreshold: 1e6 },
     };
-    const response = await postSweep(server, body, { accept: "text/event-stream" }, abort.signal);
-    assert.equal(response.status, 200);
-    const reader = response.body!.getReader();
-    let text = "";
-    while ((text.match(/event: progress/g) ?? []).length < 3) {
-      const { value, done } = await reader.read();
-      assert.ok(!done, "the stream ended early");
-      text += new TextDecoder().decode(value);
-    }
-    abort.abort();
-    await reader.cancel().catch(() => {});
-    await server.sweepsEnded(1);
+    await leaveAfter(server, body, "progress", 3);
     const record = server.records[0];
     assert.equal(record.stopReason, "aborted");
     assert.ok(record.steps >= 3 && record.steps < LONG_SWEEP_STEPS, `${record.steps} steps`);
@@ -413,6 +401,26 @@ Deno.test("a client that disconnects mid-stream aborts the sweep and frees its t
     assert.equal(health.worker.restarts, 0, "the sweep stopped itself; the worker was kept");
   });
 });
+
+/**
+ * Streams a sweep, leaves once `count` events named `event` have come, and waits until the
+ * server has recorded the sweep's end.
+ */
+async function leaveAfter(server: TestServer, body: unknown, event: string, count: number) {
+  const abort = new AbortController();
+  const response = await postSweep(server, body, { accept: "text/event-stream" }, abort.signal);
+  assert.equal(response.status, 200);
+  const reader = response.body!.getReader();
+  let text = "";
+  while ((text.match(new RegExp(`event: ${event}\n`, "g")) ?? []).length < count) {
+    const { value, done } = await reader.read();
+    assert.ok(!done, "the stream ended early");
+    text += new TextDecoder().decode(value);
+  }
+  abort.abort();
+  await reader.cancel().catch(() => {});
+  await server.sweepsEnded(1);
+}
 
 /**
  * Starts a sweep that only ends when released (many steps of a wide model at rates too small to
@@ -604,20 +612,7 @@ Deno.test("verification: the event stream reports it step by step, then the full
 
 Deno.test("verification: a client that leaves mid-verification stops it and frees its tensors", async () => {
   await withServer({}, async (server) => {
-    const abort = new AbortController();
-    const body = verifyingRequest({ verify: { steps: 500 } });
-    const response = await postSweep(server, body, { accept: "text/event-stream" }, abort.signal);
-    assert.equal(response.status, 200);
-    const reader = response.body!.getReader();
-    let text = "";
-    while ((text.match(/event: verify/g) ?? []).length < 3) {
-      const { value, done } = await reader.read();
-      assert.ok(!done, "the stream ended early");
-      text += new TextDecoder().decode(value);
-    }
-    abort.abort();
-    await reader.cancel().catch(() => {});
-    await server.sweepsEnded(1);
+    await leaveAfter(server, verifyingRequest({ verify: { steps: 500 } }), "verify", 3);
     assert.equal(server.records[0].status, 499);
     assert.equal(server.records[0].stopReason, "completed", "the sweep had finished");
     const health = await server.health();
