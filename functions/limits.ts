@@ -1,7 +1,8 @@
 /**
  * The limits that keep one HTTP function process safe to expose: request size and parse cost,
- * model size, per-step memory and work, data size, sweep length, time, the sweep worker's
- * memory, connection timeouts and the queue; each with a default and an environment variable.
+ * model size, per-step memory and work, data size, sweep length, verification's size and the
+ * training steps of a request, time, the sweep worker's memory, connection timeouts and the queue;
+ * each with a default and an environment variable.
  * @module
  */
 import { InputError } from "../src/errors.ts";
@@ -33,6 +34,16 @@ export interface Limits {
   maxSteps: number;
   /** Most repeated runs (`sweep.runs`). */
   maxRuns: number;
+  /** Most candidate rates verification may train (`verify.candidates`). */
+  maxVerifyCandidates: number;
+  /** Most training steps of one verification trial (`verify.steps`). */
+  maxVerifySteps: number;
+  /**
+   * Most training steps of one request, the sweep's (`numIters` times `runs`) and verification's
+   * planned steps together. Verification left to its defaults is shortened or skipped to fit
+   * (see `verify_budget.ts`); `verify.steps` asked for explicitly is refused when it does not fit.
+   */
+  maxTrainingSteps: number;
   /**
    * Time budget of one sweep in milliseconds: after it the sweep stops between steps with the
    * partial curve; a sweep still running a quarter later (at least 5 s) gets its worker killed.
@@ -61,6 +72,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxFeatures: 4096,
   maxSteps: 500,
   maxRuns: 3,
+  maxVerifyCandidates: 8,
+  maxVerifySteps: 500,
+  maxTrainingSteps: 2000,
   timeBudgetMs: 60_000,
   workerMemoryMiB: 1024,
   maxQueue: 4,
@@ -79,6 +93,9 @@ export const LIMIT_ENV: Readonly<Record<keyof Limits, string>> = {
   maxFeatures: "LR_FINDER_MAX_FEATURES",
   maxSteps: "LR_FINDER_MAX_STEPS",
   maxRuns: "LR_FINDER_MAX_RUNS",
+  maxVerifyCandidates: "LR_FINDER_MAX_VERIFY_CANDIDATES",
+  maxVerifySteps: "LR_FINDER_MAX_VERIFY_STEPS",
+  maxTrainingSteps: "LR_FINDER_MAX_TRAINING_STEPS",
   timeBudgetMs: "LR_FINDER_TIME_BUDGET_MS",
   workerMemoryMiB: "LR_FINDER_WORKER_MEMORY_MIB",
   maxQueue: "LR_FINDER_MAX_QUEUE",
@@ -89,11 +106,19 @@ export const LIMIT_ENV: Readonly<Record<keyof Limits, string>> = {
 /** Smallest worker memory that can hold TensorFlow.js and its backend. */
 const MIN_WORKER_MEMORY_MIB = 128;
 
+/** Limits whose smallest value is not 1. */
+const MIN_VALUES: Partial<Record<keyof Limits, number>> = {
+  maxQueue: 0,
+  workerMemoryMiB: MIN_WORKER_MEMORY_MIB,
+  // Verification compares at least two rates.
+  maxVerifyCandidates: 2,
+};
+
 /**
  * Limits from environment variables (see {@linkcode LIMIT_ENV}), defaults for those not set.
- * A value that is not a whole number (at least 1; at least 0 for the queue; at least 128 for
- * the worker's memory) is an {@linkcode InputError} naming the variable, so a misconfigured
- * server does not start.
+ * A value that is not a whole number (at least 1; at least 0 for the queue, 2 for the
+ * verification candidates, 128 for the worker's memory) is an {@linkcode InputError} naming the
+ * variable, so a misconfigured server does not start.
  */
 export function limitsFromEnv(env: Readonly<Record<string, string | undefined>>): Limits {
   const limits: Limits = { ...DEFAULT_LIMITS };
@@ -101,7 +126,7 @@ export function limitsFromEnv(env: Readonly<Record<string, string | undefined>>)
     const name = LIMIT_ENV[key];
     const text = env[name]?.trim();
     if (text === undefined || text === "") continue;
-    const min = key === "maxQueue" ? 0 : key === "workerMemoryMiB" ? MIN_WORKER_MEMORY_MIB : 1;
+    const min = MIN_VALUES[key] ?? 1;
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!Number.isSafeInteger(value) || value < min) {
       throw new InputError(

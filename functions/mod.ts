@@ -19,3 +19,4 @@ export { parseSweepRequest, type SweepJob } from "./request.ts";
 export { SWEEP_MEDIA_TYPES, type SweepFormat } from "./negotiate.ts";
 export type { PreparedTopology } from "./topology.ts";
 export { type WorkerPool, type WorkerStatus } from "./worker_pool.ts";
+export type { VerifyBudget, VerifyPlan } from "./verify_budget.ts";

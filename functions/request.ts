@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { lossSchema, optimizerSchema, sweepSchema } from "../src/settings_schema.ts";
+import { lossSchema, optimizerSchema, sweepSchema, verifySchema } from "../src/settings_schema.ts";
 import { ConfigError, type ConfigIssue, configIssues, strictObject } from "../src/validation.ts";
 import { type Dataset, sampleLength } from "../src/data/dataset.ts";
 import type { LossName } from "../src/loss_names.ts";
@@ -22,6 +22,7 @@ import {
   type OutputLayer,
 } from "./layer_list.ts";
 import { type PreparedTopology, prepareTopology } from "./topology.ts";
+import { planVerification, type VerifyBudget, verifyIssues } from "./verify_budget.ts";
 
 /** Schema of the `model` field given as a Layers topology (e.g. a model.json's `modelTopology`). */
 export const topologyModelSchema = strictObject({
@@ -51,6 +52,7 @@ export const sweepRequestSchema = strictObject({
   seed: z.int().optional().describe(
     "Seed of the weights (and of the data order unless sweep.seed)",
   ),
+  verify: verifySchema.optional(),
 });
 
 /** A validated request, ready to run. */
@@ -64,6 +66,8 @@ export interface SweepJob {
    * config, the core's default applies.
    */
   options: SweepSettings & { loss: LossName; name: string };
+  /** What the server changed about verification to fit its budget (see `verify_budget.ts`). */
+  verifyBudget?: VerifyBudget;
 }
 
 /**
@@ -119,9 +123,11 @@ export function parseSweepRequest(value: unknown, limits: Limits): SweepJob {
     );
   const name = request.name ?? topologyName(model) ?? "model";
   const { timeBudgetMs, seed: _seed, ...sweep } = request.sweep;
+  const verification = planVerification(request.verify, request.sweep, limits);
   return {
     data,
     topology,
+    ...(verification.budget ? { verifyBudget: verification.budget } : {}),
     options: {
       ...sweep,
       name,
@@ -131,6 +137,7 @@ export function parseSweepRequest(value: unknown, limits: Limits): SweepJob {
       seed: sweepSeed,
       suggest: request.suggest,
       timeBudgetMs: Math.min(timeBudgetMs ?? limits.timeBudgetMs, limits.timeBudgetMs),
+      verify: verification.verify,
     },
   };
 }
@@ -213,6 +220,7 @@ function checkLimits(
     over("sweep.timeBudgetMs", request.sweep.timeBudgetMs, limits.timeBudgetMs);
   }
   if (request.batchSize !== undefined) over("batchSize", request.batchSize, limits.maxSamples);
+  issues.push(...verifyIssues(request.verify, request.sweep, limits));
 }
 
 function hasSweepSeed(sweep: unknown): boolean {

@@ -6,6 +6,7 @@
  * @module
  */
 import type { SweepProgress } from "../src/sweep.ts";
+import type { VerifyProgress } from "../src/sweep_options.ts";
 
 /** Media type of an event stream. */
 export const EVENT_STREAM_TYPE = "text/event-stream";
@@ -29,6 +30,21 @@ export function progressData(progress: SweepProgress): string {
     lr: progress.lr,
     loss: finite(progress.loss),
     smoothed: finite(progress.smoothed),
+  });
+}
+
+/**
+ * The JSON of a `verify` event: the trial (0-based, of `trials`) and its rate, the steps it has
+ * trained, and verification's steps done and planned (fewer run when trials diverge).
+ */
+export function verifyData(progress: VerifyProgress): string {
+  return JSON.stringify({
+    trial: progress.trial,
+    trials: progress.trials,
+    lr: progress.lr,
+    step: progress.step,
+    done: progress.done,
+    planned: progress.planned,
   });
 }
 

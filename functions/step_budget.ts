@@ -18,6 +18,13 @@ const ACTIVATION_COPIES = 2;
 const PARAM_COPIES = 5;
 /** Forward plus backward (gradients for inputs and for weights). */
 const TRAINING_FLOPS_FACTOR = 3;
+/**
+ * Verification keeps, for each candidate, its weights between pruning rounds and its optimizer's
+ * two slots (Adam)...
+ */
+const VERIFY_COPIES_PER_CANDIDATE = 3;
+/** ...and besides them the live weights, the sweep's snapshot and the gradients. */
+const VERIFY_BASE_COPIES = 3;
 
 /** What one layer costs per sample. */
 export interface LayerCost {
@@ -135,6 +142,21 @@ export function estimateStep(costs: LayerCost[], batchSize: number): StepEstimat
     flops: TRAINING_FLOPS_FACTOR * flops * batchSize,
     layers: costs,
   };
+}
+
+/**
+ * The memory of one verification step at a batch size with `candidates` trials: the step's
+ * activations and their gradients, plus every candidate's weights and optimizer state (all are
+ * held at once between pruning rounds).
+ */
+export function estimateVerificationStep(
+  costs: LayerCost[],
+  options: { batchSize: number; candidates: number },
+): StepEstimate {
+  const step = estimateStep(costs, options.batchSize);
+  const params = costs.reduce((sum, cost) => sum + cost.params, 0);
+  const copies = VERIFY_BASE_COPIES + VERIFY_COPIES_PER_CANDIDATE * options.candidates;
+  return { ...step, bytes: step.bytes + FLOAT_BYTES * (copies - PARAM_COPIES) * params };
 }
 
 /**

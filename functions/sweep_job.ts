@@ -1,7 +1,9 @@
 /**
  * One sweep job as the worker runs it: build the checked topology within the parameter budget,
- * refuse a step over the memory or work budget before anything is trained, sweep, render the
- * answer, and dispose the model whatever happens. Runs inside the sweep worker process.
+ * refuse a step over the memory or work budget before anything is trained (verification that
+ * would not fit in memory is skipped instead, and the answer says so), sweep and verify, say in
+ * the result what the server's budget changed about verification, render the answer, and
+ * dispose the model whatever happens. Runs inside the sweep worker process.
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
@@ -11,10 +13,22 @@ import type { Dataset } from "../src/data/dataset.ts";
 import { resultJson } from "../src/report/json.ts";
 import type { LrFinderResult } from "../src/result.ts";
 import type { SweepProgress } from "../src/sweep.ts";
+import type { VerifyProgress } from "../src/sweep_options.ts";
 import { disposeModel, sweepModel } from "../src/sweep_model.ts";
+import { SCORE_CHUNK } from "../src/training.ts";
+import { HELD_OUT_SHARE, type ResolvedVerifyOptions } from "../src/verify.ts";
+import { LIMIT_ENV } from "./limits.ts";
 import { buildModel } from "./model_build.ts";
 import type { SweepJob } from "./request.ts";
-import { checkStep, estimateStep, layerCosts } from "./step_budget.ts";
+import {
+  checkStep,
+  estimateStep,
+  estimateVerificationStep,
+  formatBytes,
+  type LayerCost,
+  layerCosts,
+} from "./step_budget.ts";
+import { applyVerifyBudget, type VerifyBudget } from "./verify_budget.ts";
 import type { WireJob } from "./worker_protocol.ts";
 
 /** What the job reports to and takes from its caller. */
@@ -23,6 +37,8 @@ export interface SweepJobControls {
   signal?: AbortSignal;
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
+  /** Called after every training step of verification. */
+  onVerify?: (progress: VerifyProgress) => void;
   /** The worker's backend, recorded in the result. */
   backend: BackendInfo;
 }
@@ -44,14 +60,22 @@ export async function runSweepJob(
   controls: SweepJobControls,
 ): Promise<SweepJobOutput> {
   const model = await buildModel(job.topology, { maxParams: job.budget.maxParams });
+  let options = job.options;
+  let verifyBudget = job.verifyBudget;
   try {
-    checkStepBudget(model, job, data);
+    const costs = layerCosts(model);
+    checkStepBudget(costs, job, data);
+    const tooLarge = verificationOverMemory(costs, job, data);
+    if (tooLarge) {
+      options = { ...options, verify: false };
+      verifyBudget = tooLarge;
+    }
     controls.signal?.throwIfAborted();
   } catch (error) {
     disposeModel(model);
     throw error;
   }
-  const result = await sweep(model, data, job.options, controls);
+  const result = applyVerifyBudget(await sweep(model, data, options, controls), verifyBudget);
   const text = resultJson(result);
   if (job.format === "json" || job.format === "events") return { result, resultJson: text };
   // The renderer (Vega and resvg) loads on the first plot only: the worker starts faster.
@@ -76,14 +100,14 @@ function sweep(
     ...options,
     signal: controls.signal,
     onStep: controls.onStep,
+    onVerify: controls.onVerify,
     backend: controls.backend,
   });
 }
 
 /** The training step's memory and work (and the validation pass's memory) against the budget. */
-function checkStepBudget(model: tf.LayersModel, job: WireJob, data: Dataset): void {
-  const costs = layerCosts(model);
-  const batchSize = job.options.batchSize ?? Math.min(DEFAULTS.batchSize, data.size);
+function checkStepBudget(costs: LayerCost[], job: WireJob, data: Dataset): void {
+  const batchSize = batchSizeOf(job, data);
   const limits = { maxStepBytes: job.budget.maxStepBytes, maxStepFlops: job.budget.maxStepFlops };
   checkStep(estimateStep(costs, batchSize), limits, job.topology.layers);
   if (job.options.evaluate === "validation") {
@@ -95,4 +119,52 @@ function checkStepBudget(model: tf.LayersModel, job: WireJob, data: Dataset): vo
       job.topology.layers,
     );
   }
+}
+
+function batchSizeOf(job: WireJob, data: Dataset): number {
+  return job.options.batchSize ?? Math.min(DEFAULTS.batchSize, data.size);
+}
+
+/**
+ * Why verification would not fit in the step memory budget, as the budget's skip (the sweep
+ * itself fits): every candidate's weights and optimizer state held at once, or the forward pass
+ * that scores a chunk of held-out samples. `undefined` when it fits or does not run.
+ */
+function verificationOverMemory(
+  costs: LayerCost[],
+  job: WireJob,
+  data: Dataset,
+): VerifyBudget | undefined {
+  const verify = job.options.verify;
+  if (typeof verify !== "object") return undefined;
+  const settings = verify as ResolvedVerifyOptions;
+  const limit = `this server's limit of ${
+    formatBytes(job.budget.maxStepBytes)
+  } (${LIMIT_ENV.maxStepBytes})`;
+  const skip = (reason: string): VerifyBudget => ({ kind: "skipped", reason, settings });
+  const step = estimateVerificationStep(costs, {
+    batchSize: batchSizeOf(job, data),
+    candidates: settings.candidates,
+  });
+  if (step.bytes > job.budget.maxStepBytes) {
+    return skip(
+      `a verification step, with the weights and optimizer state of ${settings.candidates} ` +
+        `candidates, needs about ${formatBytes(step.bytes)}, more than ${limit}; fewer ` +
+        "verify.candidates or a smaller model fit",
+    );
+  }
+  const samples = Math.min(
+    SCORE_CHUNK,
+    settings.heldOutSamples,
+    Math.max(1, Math.floor(data.size * HELD_OUT_SHARE)),
+  );
+  const forward = estimateStep(costs, samples);
+  if (forward.bytes / 2 > job.budget.maxStepBytes) {
+    return skip(
+      `scoring ${samples} held-out samples at once needs about ${
+        formatBytes(forward.bytes / 2)
+      }, more than ${limit}; a smaller model or input fits`,
+    );
+  }
+  return undefined;
 }

@@ -18,7 +18,7 @@ import {
 import { HttpError, problemDetails, toHttpError } from "./problem.ts";
 import { QueueFullError, type SweepQueue } from "./queue.ts";
 import type { RequestParser } from "./parser.ts";
-import { eventStream, progressData } from "./sse.ts";
+import { eventStream, progressData, verifyData } from "./sse.ts";
 import { jobFrame } from "./worker_protocol.ts";
 import {
   type RunControls,
@@ -158,6 +158,7 @@ export function sweepHandler(options: SweepHandlerOptions): Handler {
           hardDeadlineMs,
           signal: AbortSignal.any([clientSignal(request), sink.signal]),
           onProgress: (progress) => sink.send("progress", progressData(progress)),
+          onVerify: (progress) => sink.send("verify", verifyData(progress)),
         });
         sink.send("result", answer.resultJson);
       }, {

@@ -15,6 +15,7 @@ import { type BackendInfo, type BackendRequest, setupBackend } from "../src/back
 import { ConfigError } from "../src/validation.ts";
 import { isInputError } from "../src/errors.ts";
 import type { SweepProgress } from "../src/sweep.ts";
+import type { VerifyProgress } from "../src/sweep_options.ts";
 import { layerListTopology } from "./layer_list.ts";
 import { runSweepJob } from "./sweep_job.ts";
 import { prepareTopology } from "./topology.ts";
@@ -82,6 +83,9 @@ async function runJob(id: number, job: WireJob, attachments: Uint8Array[], backe
       backend,
       onStep(progress: SweepProgress) {
         send({ type: "progress", id, progress });
+      },
+      onVerify(progress: VerifyProgress) {
+        send({ type: "verify-progress", id, progress });
       },
     });
     answer = {

@@ -12,6 +12,7 @@ import type { BackendRequest } from "../src/backend.ts";
 import { ConfigError } from "../src/validation.ts";
 import { InputError } from "../src/errors.ts";
 import type { SweepProgress } from "../src/sweep.ts";
+import type { VerifyProgress } from "../src/sweep_options.ts";
 import {
   encodeFrame,
   type Frame,
@@ -121,6 +122,8 @@ export interface RunControls {
   signal?: AbortSignal;
   /** Called for every progress message. */
   onProgress?: (progress: SweepProgress) => void;
+  /** Called for every progress message of verification. */
+  onVerify?: (progress: VerifyProgress) => void;
 }
 
 /** The answer of a job. */
@@ -150,6 +153,7 @@ export interface WorkerPool {
 interface ActiveJob {
   id: number;
   onProgress?: (progress: SweepProgress) => void;
+  onVerify?: (progress: VerifyProgress) => void;
   settle(outcome: { answer?: WorkerAnswer; error?: unknown }): void;
 }
 
@@ -254,6 +258,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     if (!job || message.id !== job.id) return;
     if (message.type === "progress") {
       job.onProgress?.(message.progress);
+      return;
+    }
+    if (message.type === "verify-progress") {
+      job.onVerify?.(message.progress);
       return;
     }
     worker.stats = message.stats;
@@ -435,7 +443,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         fail("aborted", "the sweep did not stop after its client went away");
       }, abortGraceMs));
     };
-    worker.job = { id, onProgress: controls.onProgress, settle };
+    worker.job = { id, onProgress: controls.onProgress, onVerify: controls.onVerify, settle };
     handles.push(timers.setTimeout(() => {
       fail(
         "time",

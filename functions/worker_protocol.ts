@@ -7,8 +7,10 @@
  */
 import type { Dataset, SampleArray } from "../src/data/dataset.ts";
 import type { SweepProgress } from "../src/sweep.ts";
+import type { VerifyProgress } from "../src/sweep_options.ts";
 import type { SweepFormat } from "./negotiate.ts";
 import type { SweepJob } from "./request.ts";
+import type { VerifyBudget } from "./verify_budget.ts";
 
 /** Largest frame either side accepts (a job's data is at most the body limit as float32). */
 export const MAX_FRAME_BYTES = 512 * 1024 * 1024;
@@ -50,6 +52,8 @@ export interface WireJob {
   format: SweepFormat;
   /** Budgets checked before the first step. */
   budget: JobBudget;
+  /** What the server changed about verification to fit its budget, said in the answer. */
+  verifyBudget?: VerifyBudget;
 }
 
 /** Server to worker. */
@@ -78,6 +82,7 @@ export interface WorkerFailure {
 export type FromWorker =
   | { type: "ready"; backend: { name: string; reason: string }; stats: WorkerStats }
   | { type: "progress"; id: number; progress: SweepProgress }
+  | { type: "verify-progress"; id: number; progress: VerifyProgress }
   | {
     type: "done";
     id: number;
@@ -184,6 +189,7 @@ export function jobFrame(
         data: { ...meta, xType: arrayType(x), yType: arrayType(y) },
         format: options.format,
         budget: options.budget,
+        ...(job.verifyBudget ? { verifyBudget: job.verifyBudget } : {}),
       },
     },
     attachments: [bytesOf(x), bytesOf(y)],

@@ -59,7 +59,7 @@ export function trainOnSamples(
 }
 
 /** Samples per forward pass when scoring held-out data. */
-const SCORE_CHUNK = 256;
+export const SCORE_CHUNK = 256;
 
 /**
  * Mean loss (in inference mode, without penalties) over every sample of `data`, in chunks of

@@ -43,6 +43,8 @@ export const WARNING_CODES = [
   "trials-diverged",
   "no-improvement",
   "best-at-lowest-candidate",
+  "verification-over-budget",
+  "verification-shortened",
 ] as const;
 
 /** Stable identifier of a warning. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { resultJson } from "../src/report/mod.ts";
 import type { LrFinderResult } from "../src/result.ts";
+import { plannedSteps } from "../src/verify.ts";
 import {
   parseEvents,
   postSweep,
@@ -387,23 +388,11 @@ Deno.test("CORS headers only for the configured origins", async () => {
 
 Deno.test("a client that disconnects mid-stream aborts the sweep and frees its tensors", async () => {
   await withServer({ limits: LONG_SWEEP_LIMITS }, async (server) => {
-    const abort = new AbortController();
     const body = {
       ...smallRequest(),
       sweep: { numIters: LONG_SWEEP_STEPS, endLr: 1e-3, divergeThreshold: 1e6 },
     };
-    const response = await postSweep(server, body, { accept: "text/event-stream" }, abort.signal);
-    assert.equal(response.status, 200);
-    const reader = response.body!.getReader();
-    let text = "";
-    while ((text.match(/event: progress/g) ?? []).length < 3) {
-      const { value, done } = await reader.read();
-      assert.ok(!done, "the stream ended early");
-      text += new TextDecoder().decode(value);
-    }
-    abort.abort();
-    await reader.cancel().catch(() => {});
-    await server.sweepsEnded(1);
+    await leaveAfter(server, body, "progress", 3);
     const record = server.records[0];
     assert.equal(record.stopReason, "aborted");
     assert.ok(record.steps >= 3 && record.steps < LONG_SWEEP_STEPS, `${record.steps} steps`);
@@ -412,6 +401,26 @@ Deno.test("a client that disconnects mid-stream aborts the sweep and frees its t
     assert.equal(health.worker.restarts, 0, "the sweep stopped itself; the worker was kept");
   });
 });
+
+/**
+ * Streams a sweep, leaves once `count` events named `event` have come, and waits until the
+ * server has recorded the sweep's end.
+ */
+async function leaveAfter(server: TestServer, body: unknown, event: string, count: number) {
+  const abort = new AbortController();
+  const response = await postSweep(server, body, { accept: "text/event-stream" }, abort.signal);
+  assert.equal(response.status, 200);
+  const reader = response.body!.getReader();
+  let text = "";
+  while ((text.match(new RegExp(`event: ${event}\n`, "g")) ?? []).length < count) {
+    const { value, done } = await reader.read();
+    assert.ok(!done, "the stream ended early");
+    text += new TextDecoder().decode(value);
+  }
+  abort.abort();
+  await reader.cancel().catch(() => {});
+  await server.sweepsEnded(1);
+}
 
 /**
  * Starts a sweep that only ends when released (many steps of a wide model at rates too small to
@@ -500,5 +509,139 @@ Deno.test("a streaming client that gives up while queued stops its sweep once it
     assert.equal(record.stopReason, "aborted");
     assert.ok(record.steps < LONG_SWEEP_STEPS, `${record.steps} steps`);
     assert.equal((await server.health()).state, "idle");
+  });
+});
+
+/** A request with data enough to hold samples out for verification (300 samples). */
+function verifyingRequest(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const { x, y } = smallData(300);
+  return { ...smallRequest(), data: { x, y, classes: 3 }, ...extra };
+}
+
+Deno.test("verification: trials, verification and warnings in the answer; verify: false skips it", async () => {
+  await withServer({}, async (server) => {
+    const response = await postSweep(server, verifyingRequest({ verify: { steps: 12 } }));
+    assert.equal(response.status, 200);
+    const result = (await response.json()) as LrFinderResult;
+    assert.equal(result.verification?.outcome, "verified");
+    assert.equal(result.verification.settings.steps, 12);
+    assert.equal(result.verification.heldOut, "train");
+    assert.ok(result.trials!.length >= 2);
+    assert.ok(result.trials!.every((t) => t.steps >= 1 && t.steps <= 12));
+    assert.equal(result.suggestion.method, "verified");
+    assert.equal(typeof result.suggestion.trusted, "boolean");
+    assert.ok(Array.isArray(result.warnings));
+    const off = await postSweep(server, verifyingRequest({ verify: false }));
+    assert.equal(off.status, 200);
+    const plain = (await off.json()) as LrFinderResult;
+    assert.equal(plain.verification, undefined);
+    assert.equal(plain.trials, undefined);
+    assert.notEqual(plain.suggestion.method, "verified");
+    assert.deepEqual(plain.lrs, result.lrs, "the same sweep either way");
+  });
+});
+
+Deno.test("verification: a bad verify option is a 422 naming verify.<field>", async () => {
+  await withServer({}, async (server) => {
+    const response = await postSweep(server, verifyingRequest({ verify: { steps: 0, x: 1 } }));
+    assert.equal(response.status, 422);
+    const problem = await problemOf(response);
+    const errors = problem.errors as { path: string; pointer: string }[];
+    assert.deepEqual(errors.map((e) => [e.path, e.pointer]), [
+      ["verify.steps", "/verify/steps"],
+      ["verify.x", "/verify/x"],
+    ]);
+    assert.equal(server.records.length, 0, "refused before the worker saw it");
+  });
+});
+
+Deno.test("verification: a budget that fits the sweep but not verification says so in the answer", async () => {
+  await withServer({ limits: { maxTrainingSteps: 200 } }, async (server) => {
+    const body = verifyingRequest({ sweep: { numIters: 30 } });
+    const response = await postSweep(server, body);
+    assert.equal(response.status, 200);
+    const result = (await response.json()) as LrFinderResult;
+    assert.equal(result.lrs.length, 30, "the sweep ran in full");
+    assert.equal(result.trials, undefined);
+    assert.equal(result.verification?.outcome, "fallback");
+    assert.match(
+      result.verification.reason!,
+      /^the sweep's 30 training steps \(numIters 30\) leave 170 of this server's 200 per request \(LR_FINDER_MAX_TRAINING_STEPS\), and verification needs at least \d+/,
+    );
+    assert.equal(result.warnings![0].code, "verification-over-budget");
+    assert.equal(result.warnings![0].severity, "caution");
+    assert.match(result.warnings![0].message, /^not verified: the sweep's 30 training steps/);
+    assert.notEqual(result.suggestion.method, "verified");
+    const asked = await postSweep(server, { ...body, verify: { steps: 100 } });
+    assert.equal(asked.status, 422, "explicit steps that do not fit are refused");
+    assert.match(String((await problemOf(asked)).detail), /ask for at most \d+ steps/);
+  });
+  await withServer({ limits: { maxTrainingSteps: 500 } }, async (server) => {
+    const response = await postSweep(server, verifyingRequest({ sweep: { numIters: 30 } }));
+    const result = (await response.json()) as LrFinderResult;
+    assert.equal(result.verification?.outcome, "verified");
+    const steps = result.verification.settings.steps;
+    assert.ok(steps >= 135 && steps < 270, `${steps} steps`);
+    assert.ok(30 + result.verification.steps <= 500);
+    const shortened = result.warnings!.find((w) => w.code === "verification-shortened");
+    assert.match(shortened!.message, new RegExp(`trials of up to ${steps} steps instead of 270`));
+  });
+});
+
+Deno.test("verification: the event stream reports it step by step, then the full result", async () => {
+  await withServer({}, async (server) => {
+    const body = verifyingRequest({ verify: { steps: 12 } });
+    const response = await postSweep(server, body, { accept: "text/event-stream" });
+    assert.equal(response.status, 200);
+    const events = parseEvents(await response.text());
+    const names = events.map((e) => e.event);
+    const firstVerify = names.indexOf("verify");
+    assert.ok(firstVerify > 0, "verify events come");
+    assert.equal(names.lastIndexOf("progress"), firstVerify - 1, "after the sweep's progress");
+    assert.equal(names.at(-1), "result");
+    const verify = events.filter((e) => e.event === "verify").map((e) => JSON.parse(e.data));
+    assert.deepEqual(Object.keys(verify[0]), ["trial", "trials", "lr", "step", "done", "planned"]);
+    assert.deepEqual(verify.map((v) => v.done), verify.map((_, i) => i + 1));
+    assert.ok(verify.every((v) => v.planned === verify[0].planned && v.trial < v.trials));
+    const result = JSON.parse(events.at(-1)!.data) as LrFinderResult;
+    assert.equal(result.verification?.steps, verify.length);
+    assert.equal(result.trials!.length, verify[0].trials);
+    assert.ok(Array.isArray(result.warnings));
+  });
+});
+
+Deno.test("verification: a client that leaves mid-verification stops it and frees its tensors", async () => {
+  await withServer({}, async (server) => {
+    await leaveAfter(server, verifyingRequest({ verify: { steps: 500 } }), "verify", 3);
+    assert.equal(server.records[0].status, 499);
+    assert.equal(server.records[0].stopReason, "completed", "the sweep had finished");
+    const health = await server.health();
+    assert.equal(health.state, "idle");
+    assert.equal(health.worker.restarts, 0, "verification stopped itself; the worker was kept");
+  });
+});
+
+Deno.test("verification: the time budget covers it; out of time, the answer says not verified", async () => {
+  await withServer({}, async (server) => {
+    const body = verifyingRequest({
+      model: [
+        { type: "dense", units: 256, activation: "relu" },
+        { type: "dense", units: 256, activation: "relu" },
+        { type: "output" },
+      ],
+      sweep: { numIters: 12, timeBudgetMs: 1000 },
+      verify: { steps: 500 },
+    });
+    const response = await postSweep(server, body);
+    assert.equal(response.status, 200);
+    const result = (await response.json()) as LrFinderResult;
+    assert.equal(result.verification?.outcome, "fallback");
+    assert.match(result.verification.reason!, /time budget ran out/);
+    assert.ok(result.warnings!.some((w) => w.code === "verification-stopped"));
+    const planned = plannedSteps(result.verification.settings.candidates, {
+      steps: 500,
+      prune: true,
+    });
+    assert.ok(result.verification.steps < planned, `${result.verification.steps} steps`);
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULT_LIMITS, LIMIT_ENV, type Limits, limitsFromEnv } from "../functions/limits.ts";
+import { longestFitting } from "../functions/verify_budget.ts";
 import { InputError } from "../src/errors.ts";
 import { postSweep, problemOf, startServer, type TestServer } from "./functions_server.ts";
 
@@ -22,6 +23,8 @@ Deno.test("limitsFromEnv: a value that is not a whole number names the variable"
       ["LR_FINDER_TIME_BUDGET_MS", "1.5", 1],
       ["LR_FINDER_MAX_QUEUE", "-1", 0],
       ["LR_FINDER_WORKER_MEMORY_MIB", "64", 128],
+      ["LR_FINDER_MAX_VERIFY_CANDIDATES", "1", 2],
+      ["LR_FINDER_MAX_TRAINING_STEPS", "0", 1],
     ] as const
   ) {
     assert.throws(() => limitsFromEnv({ [name]: value }), (error: unknown) => {
@@ -119,6 +122,40 @@ async function boundaries(t: Deno.TestContext, server: TestServer, limits: Limit
       );
     },
   );
+  await t.step(
+    `verify.candidates up to ${limits.maxVerifyCandidates}, verify.steps up to ` +
+      `${limits.maxVerifySteps} and ${limits.maxTrainingSteps} training steps in all; more is 422`,
+    async () => {
+      // 16 samples are too few to hold any out: verification is planned, then falls back at once.
+      const body = regression(16, 2);
+      const candidates = limits.maxVerifyCandidates;
+      const fitting = longestFitting(candidates, true, limits.maxTrainingSteps - 10, 10_000);
+      const steps = Math.min(fitting, limits.maxVerifySteps);
+      await expectAccepted(server, { ...body, verify: { candidates, steps } }, "at the limits");
+      await expectRefused(
+        server,
+        { ...body, verify: { candidates: candidates + 1, steps: 1 } },
+        422,
+        /must be at most \d+ \(the limit of this server, LR_FINDER_MAX_VERIFY_CANDIDATES\)/,
+        "/verify/candidates",
+      );
+      await expectRefused(
+        server,
+        { ...body, verify: { candidates: 2, steps: limits.maxVerifySteps + 1 } },
+        422,
+        /must be at most \d+ \(the limit of this server, LR_FINDER_MAX_VERIFY_STEPS\)/,
+        "/verify/steps",
+      );
+      assert.ok(fitting < limits.maxVerifySteps, "the training steps bind before the trial limit");
+      await expectRefused(
+        server,
+        { ...body, verify: { candidates, steps: fitting + 1 } },
+        422,
+        new RegExp(`ask for at most ${fitting} steps`),
+        "/verify/steps",
+      );
+    },
+  );
   await t.step(`${limits.maxSamples} samples are taken, one more is 422`, async () => {
     await expectAccepted(server, regression(limits.maxSamples, 2), "at the limit");
     await expectRefused(
@@ -148,6 +185,9 @@ Deno.test("configured limits hold at their boundaries", async (t) => {
     maxSteps: 20,
     maxParams: 1000,
     maxSamples: 50,
+    maxVerifyCandidates: 3,
+    maxVerifySteps: 40,
+    maxTrainingSteps: 90,
   };
   const server = startServer({ limits });
   try {

@@ -3,7 +3,11 @@ import { DEFAULT_LIMITS } from "../functions/limits.ts";
 import { outputLayer, parseSweepRequest } from "../functions/request.ts";
 import { ConfigError } from "../src/validation.ts";
 import type { Dataset } from "../src/data/dataset.ts";
+import { jobFrame, type WireJob } from "../functions/worker_protocol.ts";
+import { DEFAULTS } from "../src/defaults.ts";
 import { smallRequest } from "./functions_server.ts";
+
+const BUDGET = { maxParams: 1e6, maxStepBytes: 1e9, maxStepFlops: 1e11 };
 
 function issues(value: unknown, limits = DEFAULT_LIMITS) {
   try {
@@ -117,6 +121,73 @@ Deno.test("parseSweepRequest: every problem at once, with paths", () => {
   assert.deepEqual(issues({ ...smallRequest(), model: { layers: [{ type: "output" }], x: 1 } }), [
     { path: "model.x", message: "unknown key; expected one of inputShape, layers" },
   ]);
+});
+
+Deno.test("parseSweepRequest: verify on by default, off, or with options, planned in the budget", () => {
+  const plain = parseSweepRequest(smallRequest(), DEFAULT_LIMITS);
+  assert.deepEqual(plain.options.verify, { ...DEFAULTS.verify });
+  assert.equal(plain.verifyBudget, undefined);
+  assert.equal(
+    parseSweepRequest({ ...smallRequest(), verify: false }, DEFAULT_LIMITS).options
+      .verify,
+    false,
+  );
+  assert.deepEqual(
+    parseSweepRequest({ ...smallRequest(), verify: true }, DEFAULT_LIMITS).options.verify,
+    { ...DEFAULTS.verify },
+  );
+  const options = parseSweepRequest(
+    { ...smallRequest(), verify: { steps: 12, candidates: 3, horizonShift: 0 } },
+    DEFAULT_LIMITS,
+  );
+  assert.deepEqual(options.options.verify, {
+    ...DEFAULTS.verify,
+    steps: 12,
+    candidates: 3,
+    horizonShift: 0,
+  });
+  const skipped = parseSweepRequest(
+    { ...smallRequest(), sweep: { numIters: 100 } },
+    { ...DEFAULT_LIMITS, maxTrainingSteps: 300 },
+  );
+  assert.equal(skipped.options.verify, false);
+  assert.equal(skipped.verifyBudget?.kind, "skipped");
+  const frame = jobFrame(0, skipped, { format: "json", budget: BUDGET });
+  assert.deepEqual(
+    (frame.message as { job: WireJob }).job.verifyBudget,
+    skipped.verifyBudget,
+    "the plan travels to the worker",
+  );
+});
+
+Deno.test("parseSweepRequest: bad verify values name verify.<field>", () => {
+  assert.deepEqual(
+    issues({ ...smallRequest(), verify: { candidates: 1, steps: 0, bogus: 1, prune: "yes" } }),
+    [
+      { path: "verify.candidates", message: "must be at least 2, got 1" },
+      { path: "verify.steps", message: "must be at least 1, got 0" },
+      { path: "verify.prune", message: 'expected true or false, got "yes"' },
+      {
+        path: "verify.bogus",
+        message: "unknown key; expected one of candidates, steps, spacing, heldOutSamples, " +
+          "prune, tolerance, horizonShift",
+      },
+    ],
+  );
+  assert.deepEqual(issues({ ...smallRequest(), verify: "fast" }), [{
+    path: "verify",
+    message: 'expected true, false or an object such as {"candidates": 4, "steps": 200}, ' +
+      'got "fast"',
+  }]);
+  assert.deepEqual(
+    issues({ ...smallRequest(), verify: { candidates: 12 } }).map((i) => i.path),
+    ["verify.candidates"],
+  );
+  assert.deepEqual(
+    issues({ ...smallRequest(), sweep: { numIters: 500, runs: 3 }, verify: { steps: 300 } })
+      .map((i) => i.path),
+    ["verify.steps"],
+  );
 });
 
 Deno.test("outputLayer: classes, binary targets, one-hot rows and regression", () => {

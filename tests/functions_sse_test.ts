@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodeEvent, eventStream, progressData } from "../functions/sse.ts";
+import { encodeEvent, eventStream, progressData, verifyData } from "../functions/sse.ts";
 
 Deno.test("encodeEvent: one data line per line, joined back unchanged", () => {
   assert.equal(encodeEvent("progress", '{"a":1}'), 'event: progress\ndata: {"a":1}\n\n');
@@ -33,6 +33,14 @@ Deno.test("progressData: the step's numbers, non-finite losses as null", () => {
     smoothed: null,
   });
   assert.equal(JSON.parse(progressData({ ...progress, loss: 1.5 })).loss, 1.5);
+});
+
+Deno.test("verifyData: the trial, its rate and step, and verification's steps done and planned", () => {
+  const progress = { lr: 0.001, trial: 2, trials: 6, step: 40, done: 250, planned: 879 };
+  assert.equal(
+    verifyData(progress),
+    '{"trial":2,"trials":6,"lr":0.001,"step":40,"done":250,"planned":879}',
+  );
 });
 
 Deno.test("eventStream: the response starts at the first event and ends with the producer", async () => {

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { buildModel } from "../functions/model_build.ts";
-import { checkStep, estimateStep, layerCosts } from "../functions/step_budget.ts";
+import {
+  checkStep,
+  estimateStep,
+  estimateVerificationStep,
+  layerCosts,
+} from "../functions/step_budget.ts";
 import { prepareTopology } from "../functions/topology.ts";
 import { setupBackend } from "../src/backend.ts";
 import { InputError } from "../src/errors.ts";
@@ -107,4 +112,19 @@ Deno.test("estimateStep: memory and work grow with the batch", async () => {
   const many = estimateStep(costs, 100);
   assert.equal(many.flops, 100 * one.flops);
   assert.ok(many.bytes > 50 * (one.bytes - 4 * 5 * (16 * 32 + 32 + 32 * 2 + 2)));
+});
+
+Deno.test("estimateVerificationStep: the step plus every candidate's weights and optimizer state", async () => {
+  const { costs } = await costsOf([4], [
+    layer("Dense", { units: 10 }),
+    layer("Dense", { units: 3 }),
+  ]);
+  const params = 4 * 10 + 10 + 10 * 3 + 3;
+  const step = estimateStep(costs, 16);
+  const verifying = estimateVerificationStep(costs, { batchSize: 16, candidates: 6 });
+  // The sweep's step counts 5 copies of the weights; verification 3 + 3 per candidate.
+  assert.equal(verifying.bytes - step.bytes, 4 * (3 + 3 * 6 - 5) * params);
+  assert.equal(verifying.flops, step.flops, "a trial's step does the sweep's work");
+  const two = estimateVerificationStep(costs, { batchSize: 16, candidates: 2 });
+  assert.ok(two.bytes < verifying.bytes);
 });

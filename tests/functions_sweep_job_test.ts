@@ -6,7 +6,7 @@ import { runSweepJob } from "../functions/sweep_job.ts";
 import { datasetOf, jobFrame, type WireJob } from "../functions/worker_protocol.ts";
 import { setupBackend } from "../src/backend.ts";
 import { InputError } from "../src/errors.ts";
-import { smallRequest } from "./functions_server.ts";
+import { smallData, smallRequest } from "./functions_server.ts";
 
 const backend = await setupBackend("wasm");
 const BUDGET = { maxParams: 100_000, maxStepBytes: 64 * 1024 * 1024, maxStepFlops: 1e9 };
@@ -112,4 +112,79 @@ Deno.test("runSweepJob: an aborted sweep stops between steps and frees everythin
   );
   assert.deepEqual(memory(), before);
   assert.ok(!(late.signal.reason instanceof InputError));
+});
+
+/** A request whose data is large enough to hold samples out, with short verification. */
+function verifyingRequest(verify: boolean | Record<string, unknown> = { steps: 12 }) {
+  const { x, y } = smallData(300);
+  return { ...smallRequest(), data: { x, y, classes: 3 }, verify };
+}
+
+Deno.test("runSweepJob: verification's trials and progress; nothing kept", async () => {
+  const before = memory();
+  const { job, data } = wireJob(verifyingRequest());
+  const progress: { done: number; planned: number }[] = [];
+  const output = await runSweepJob(job, data, {
+    backend,
+    onVerify: (p) => progress.push({ done: p.done, planned: p.planned }),
+  });
+  const { verification, trials } = output.result;
+  assert.equal(verification?.outcome, "verified");
+  assert.ok(trials && trials.length >= 2);
+  assert.equal(progress.length, verification.steps);
+  assert.deepEqual(progress.map((p) => p.done), progress.map((_, i) => i + 1));
+  assert.ok(progress.every((p) => p.planned === progress[0].planned));
+  assert.deepEqual(JSON.parse(output.resultJson).trials, trials);
+  assert.deepEqual(memory(), before);
+});
+
+Deno.test("runSweepJob: aborted or failing mid-verification, everything is freed", async () => {
+  const before = memory();
+  const { job, data } = wireJob(verifyingRequest({ steps: 400 }));
+  const abort = new AbortController();
+  const output = await runSweepJob(job, data, {
+    backend,
+    signal: abort.signal,
+    onVerify: (p) => {
+      if (p.done === 20) abort.abort();
+    },
+  });
+  assert.equal(output.result.stopReason, "completed", "the sweep itself had finished");
+  assert.equal(output.result.verification?.outcome, "fallback");
+  assert.equal(output.result.verification?.reason, "verification was aborted");
+  assert.equal(output.result.verification?.steps, 20);
+  assert.ok(output.result.warnings!.some((w) => w.code === "verification-stopped"));
+  assert.deepEqual(memory(), before);
+  await assert.rejects(
+    runSweepJob(job, data, {
+      backend,
+      onVerify: (p) => {
+        if (p.done === 30) throw new Error("the progress reader broke");
+      },
+    }),
+    /the progress reader broke/,
+  );
+  assert.deepEqual(memory(), before);
+});
+
+Deno.test("runSweepJob: verification over the memory budget is skipped and the answer says why", async () => {
+  const before = memory();
+  // 12,003 parameters: the sweep's step fits in 800 kB, six candidates' weights and state do not.
+  const body = {
+    ...verifyingRequest(true),
+    model: [{ type: "dense", units: 2000, activation: "relu" }, { type: "output" }],
+  };
+  const { job, data } = wireJob(body, "json", { ...BUDGET, maxStepBytes: 800_000 });
+  const output = await runSweepJob(job, data, { backend });
+  const { verification, warnings, trials } = output.result;
+  assert.equal(trials, undefined);
+  assert.equal(verification?.outcome, "fallback");
+  assert.match(
+    verification.reason!,
+    /^a verification step, with the weights and optimizer state of 6 candidates, needs about [\d.]+ MiB, more than this server's limit of 0\.8 MiB \(LR_FINDER_MAX_STEP_BYTES\)/,
+  );
+  assert.equal(warnings![0].code, "verification-over-budget");
+  assert.match(warnings![0].message, /^not verified: a verification step/);
+  assert.equal(output.result.suggestion.method, "combined");
+  assert.deepEqual(memory(), before);
 });

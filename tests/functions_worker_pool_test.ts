@@ -8,7 +8,7 @@ import {
   type WorkerPool,
   type WorkerPoolOptions,
 } from "../functions/worker_pool.ts";
-import { manualTimers, smallRequest } from "./functions_server.ts";
+import { manualTimers, smallData, smallRequest } from "./functions_server.ts";
 
 const FAKE_WORKER = new URL("./fixtures/fake_worker.ts", import.meta.url).pathname;
 const BUDGET = { maxParams: 1e6, maxStepBytes: 1e9, maxStepFlops: 1e11 };
@@ -94,6 +94,36 @@ Deno.test("a client that leaves: the sweep stops by itself and the worker is kep
     assert.ok(answer.steps >= 3 && answer.steps < 100_000);
     assert.equal(pool.status().restarts, 0);
     assert.equal(pool.status().tensors, 0);
+  });
+});
+
+Deno.test("verification's progress is forwarded; a client leaving mid-verification stops it", async () => {
+  const { x, y } = smallData(300);
+  const job = parseSweepRequest(
+    { ...smallRequest(), data: { x, y, classes: 3 }, verify: { steps: 500 } },
+    DEFAULT_LIMITS,
+  );
+  await withPool({}, async (pool) => {
+    const abort = new AbortController();
+    const done: number[] = [];
+    let sweepSteps = 0;
+    const answer = await pool.run(jobFrame(0, job, { format: "json", budget: BUDGET }), {
+      hardDeadlineMs: 600_000,
+      signal: abort.signal,
+      onProgress: () => sweepSteps++,
+      onVerify: (progress) => {
+        done.push(progress.done);
+        if (done.length === 5) abort.abort();
+      },
+    });
+    assert.equal(sweepSteps, 12, "the sweep's progress came first, in full");
+    assert.deepEqual(done.slice(0, 5), [1, 2, 3, 4, 5]);
+    assert.equal(answer.stopReason, "completed");
+    const result = JSON.parse(answer.resultJson);
+    assert.equal(result.verification.reason, "verification was aborted");
+    assert.equal(pool.status().restarts, 0);
+    assert.equal(pool.status().tensors, 0);
+    assert.equal(pool.status().variables, 0);
   });
 });
 

@@ -36,6 +36,7 @@ const modelSize = /** @type {HTMLSelectElement} */ (byId("model-size"));
 const optimizer = /** @type {HTMLSelectElement} */ (byId("optimizer"));
 const task = /** @type {HTMLSelectElement} */ (byId("task"));
 const steps = /** @type {HTMLInputElement} */ (byId("steps"));
+const verifyBox = /** @type {HTMLInputElement} */ (byId("verify"));
 const tokenRow = byId("token-row");
 const token = /** @type {HTMLInputElement} */ (byId("token"));
 const runButton = /** @type {HTMLButtonElement} */ (byId("run"));
@@ -43,6 +44,13 @@ const stopButton = /** @type {HTMLButtonElement} */ (byId("stop"));
 const chart = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (byId("chart")));
 const progressLine = byId("progress");
 const suggestionLine = byId("suggestion");
+const verdictLine = byId("verdict");
+const warningsBlock = byId("warnings");
+const warningList = byId("warning-list");
+const trialsBlock = byId("trials-block");
+const trialRows = /** @type {HTMLTableSectionElement} */ (
+  /** @type {HTMLTableElement} */ (byId("trials")).tBodies[0]
+);
 const errorBox = byId("error");
 const download = byId("download");
 const downloadLink = /** @type {HTMLAnchorElement} */ (byId("download-json"));
@@ -54,6 +62,9 @@ const serverStatus = byId("server-status");
 let points = [];
 /** @type {{ lr: number | null, method: string } | undefined} */
 let suggested;
+/** @typedef {{ lr: number, steps: number, heldOutLoss: number | null, diverged: boolean }} Trial */
+/** @type {{ trials: Trial[], best: number | undefined }} */
+let verified = { trials: [], best: undefined };
 /** @type {AbortController | undefined} */
 let running;
 let drawPending = false;
@@ -186,6 +197,17 @@ function draw() {
       "data-points": smoothed.length,
     }),
   );
+  for (const trial of verified.trials) {
+    const best = trial.lr === verified.best;
+    const marker = svg("circle", {
+      class: `trial-marker${best ? " best" : ""}${trial.diverged ? " diverged" : ""}`,
+      cx: xOf(trial.lr),
+      cy: bottom - 6,
+      r: best ? 5 : 4,
+    });
+    marker.append(svg("title", {}, `trial at ${formatNumber(trial.lr)}: ${trialNote(trial)}`));
+    chart.append(marker);
+  }
   if (suggestion && suggestion.lr !== null) {
     const x = xOf(suggestion.lr);
     chart.append(svg("line", { class: "suggestion-line", x1: x, x2: x, y1: top, y2: bottom }));
@@ -294,6 +316,7 @@ function requestBody() {
     optimizer: { name: optimizer.value },
     sweep: { startLr: START_LR, endLr: END_LR, numIters: Number(steps.value) },
   };
+  if (!verifyBox.checked) body.verify = false;
   if (task.value === "classification") body.loss = "sparseCategoricalCrossentropy";
   if (task.value === "regression") body.loss = "meanSquaredError";
   return JSON.stringify(body);
@@ -312,6 +335,10 @@ function onEvent(name, data) {
       (p.runs > 1 ? ` (run ${p.run + 1} of ${p.runs})` : "") +
       (p.smoothed === null ? "" : `, smoothed loss ${formatNumber(p.smoothed)}`);
     scheduleDraw();
+  } else if (name === "verify") {
+    const v = JSON.parse(data);
+    progressLine.textContent = `Verifying: trial ${v.trial + 1} of ${v.trials} at ` +
+      `${formatNumber(v.lr)}, step ${v.step}; ${v.done} of ${v.planned} steps planned`;
   } else if (name === "result") {
     const result = JSON.parse(data);
     points = result.lrs.map((/** @type {number} */ lr, /** @type {number} */ i) => ({
@@ -319,21 +346,116 @@ function onEvent(name, data) {
       loss: result.losses[i],
       smoothed: result.smoothed[i],
     }));
-    suggested = result.suggestion;
+    const trusted = result.suggestion.trusted !== false;
+    suggested = trusted ? result.suggestion : undefined;
+    verified = { trials: result.trials ?? [], best: result.verification?.best };
     draw();
     progressLine.textContent = `Stopped: ${result.stopReason} after ${result.lrs.length} of ` +
-      `${result.settings.numIters} steps on ${result.settings.backend}.`;
-    suggestionLine.textContent = result.suggestion.lr === null
-      ? `No suggestion: ${result.suggestion.reason}`
-      : `Suggested learning rate: ${
-        formatNumber(result.suggestion.lr)
-      } (${result.suggestion.method} rule)`;
+      `${result.settings.numIters} steps on ${result.settings.backend}` +
+      (result.verification?.steps
+        ? `; verification trained ${result.verification.steps} steps in ` +
+          `${(result.verification.ms / 1000).toFixed(1)} s.`
+        : ".");
+    showConclusion(result);
     downloadLink.href = URL.createObjectURL(new Blob([data], { type: "application/json" }));
     download.hidden = false;
   } else if (name === "error") {
     const problem = JSON.parse(data);
     showError(`${headline(problem.status, problem.title)}: ${problem.detail}`, problem.errors);
   }
+}
+
+/**
+ * What a trial's row says besides its numbers.
+ * @param {Trial} trial
+ */
+function trialNote(trial) {
+  if (trial.diverged) return "diverged";
+  const loss = trial.heldOutLoss === null ? "" : `held-out loss ${formatNumber(trial.heldOutLoss)}`;
+  if (trial.lr === verified.best) return `${loss}, chosen`;
+  return loss;
+}
+
+/**
+ * The headline, the verdict on verification, the warnings and the trials of a result. A
+ * suggestion with an untrusted warning is not shown as a rate to use: the headline says why.
+ * @param {any} result
+ */
+function showConclusion(result) {
+  const suggestion = result.suggestion;
+  /** @type {{ code: string, message: string, severity: string }[]} */
+  const warnings = result.warnings ?? [];
+  const untrusted = warnings.filter((w) => w.severity === "untrusted");
+  const how = suggestion.method === "verified"
+    ? "verified by short training"
+    : `${suggestion.method} rule`;
+  suggestionLine.classList.toggle(
+    "untrusted",
+    suggestion.lr !== null && suggestion.trusted === false,
+  );
+  if (suggestion.lr === null) {
+    suggestionLine.textContent = `No suggestion: ${suggestion.reason}`;
+  } else if (suggestion.trusted === false) {
+    const more = untrusted.length > 1 ? ` (and ${untrusted.length - 1} more below)` : "";
+    suggestionLine.textContent = `No rate to trust: ${
+      untrusted[0]?.message ?? "see the warnings below"
+    }${more}`;
+  } else {
+    suggestionLine.textContent = `Suggested learning rate: ${formatNumber(suggestion.lr)} (${how})`;
+  }
+  const verification = result.verification;
+  /** @type {string[]} */
+  const verdict = [];
+  if (suggestion.lr !== null && suggestion.trusted === false) {
+    verdict.push(
+      `${suggestion.method === "verified" ? "Verification chose" : `The ${how} read`} ` +
+        `${formatNumber(suggestion.lr)}; the warnings say why it is not a rate to use as is.`,
+    );
+  }
+  if (verification?.outcome === "fallback") {
+    verdict.push(`Not verified: ${verification.reason}.`);
+  } else if (verification?.outcome === "verified") {
+    verdict.push(
+      `${
+        suggestion.trusted === false ? "Verification" : "Verified"
+      }: ${result.trials.length} rates trained from the same start, up to ` +
+        `${verification.maxSteps} steps each, scored on ${verification.heldOutSize} held-out ` +
+        "samples.",
+    );
+  }
+  verdictLine.textContent = verdict.join(" ");
+  warningList.replaceChildren();
+  for (const warning of warnings) {
+    const item = document.createElement("li");
+    item.className = `warning ${warning.severity}`;
+    const badge = document.createElement("strong");
+    badge.textContent = warning.severity === "untrusted" ? "untrusted" : "caution";
+    const code = document.createElement("code");
+    code.textContent = warning.code;
+    item.append(badge, ` ${warning.message} `, code);
+    warningList.append(item);
+  }
+  warningsBlock.hidden = warnings.length === 0;
+  trialRows.replaceChildren();
+  for (const trial of verified.trials) {
+    const row = trialRows.insertRow();
+    if (trial.lr === verified.best) row.className = "best";
+    const note = trial.diverged
+      ? "diverged"
+      : trial.lr === verified.best
+      ? "chosen"
+      : trial.steps < (verification?.maxSteps ?? 0)
+      ? "pruned"
+      : "";
+    const cells = [
+      formatNumber(trial.lr),
+      String(trial.steps),
+      trial.heldOutLoss === null ? "—" : formatNumber(trial.heldOutLoss),
+      note,
+    ];
+    for (const text of cells) row.insertCell().textContent = text;
+  }
+  trialsBlock.hidden = verified.trials.length === 0;
 }
 
 /**
@@ -369,8 +491,13 @@ async function run(event) {
   errorBox.hidden = true;
   download.hidden = true;
   suggestionLine.textContent = "";
+  suggestionLine.classList.remove("untrusted");
+  verdictLine.textContent = "";
+  warningsBlock.hidden = true;
+  trialsBlock.hidden = true;
   points = [];
   suggested = undefined;
+  verified = { trials: [], best: undefined };
   draw();
   let body;
   try {
