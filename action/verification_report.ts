@@ -13,7 +13,8 @@ import {
   formatLr,
   formatUncertainty,
 } from "../src/report/mod.ts";
-import type { LrFinderResult, Suggestion, Warning, WarningCode } from "../src/result.ts";
+import type { LrFinderResult, Suggestion, Warning } from "../src/result.ts";
+import type { WarningCode } from "../src/vocabulary.ts";
 import { isTrusted as trustedWith } from "../src/warnings.ts";
 
 /** The comment's pieces about the suggestion and its trust; absent pieces have nothing to say. */

@@ -68,7 +68,7 @@ export interface HttpBenchOptions extends BenchOptions {
   slowConnections?: number;
 }
 
-type HttpSettings = Required<Omit<HttpBenchOptions, "url" | "quick">> & { url?: string };
+type HttpSettings = Required<Omit<HttpBenchOptions, "url" | "quick" | "curves">> & { url?: string };
 
 /** A small classification request: 4 features, 3 classes, a 16-unit hidden layer. */
 function sweepBody(settings: HttpSettings): string {
