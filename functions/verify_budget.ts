@@ -13,18 +13,21 @@
  * chooses, which the answer says.
  * @module
  */
-import { DEFAULTS } from "../src/defaults.ts";
 import type { LrFinderResult, Warning } from "../src/result.ts";
 import type { VerifyOptions } from "../src/sweep_options.ts";
 import type { ConfigIssue } from "../src/validation.ts";
 import {
   horizonShiftFor,
+  longestFittingSteps as longestFitting,
+  MIN_SHORTENED_STEPS,
   plannedSteps,
   type ResolvedVerifyOptions,
   resolveVerifyOptions,
 } from "../src/verify.ts";
 import { warning } from "../src/warnings.ts";
 import { LIMIT_ENV, type Limits } from "./limits.ts";
+
+export { longestFitting, MIN_SHORTENED_STEPS };
 
 /** The limits verification is planned within. */
 export type VerifyLimits = Pick<
@@ -39,13 +42,6 @@ export interface SweepLength {
   /** Runs. */
   runs: number;
 }
-
-/**
- * The shortest trials the server shortens verification to, half the default: in the quality
- * benchmark's simulation, all six candidates trained 150 steps without pruning chose as well as
- * the default's pruned 270 (bench/notes/quality.md); nothing shorter was measured.
- */
-export const MIN_SHORTENED_STEPS = Math.ceil(DEFAULTS.verify.steps / 2);
 
 /** What the server changed about the verification a request asked for, to fit its budget. */
 export type VerifyBudget =
@@ -186,27 +182,6 @@ export function planVerification(
     };
   }
   return plan;
-}
-
-/**
- * The most steps per trial, at most `most`, whose plan for `candidates` fits in `left` training
- * steps; 0 when not even one step does.
- */
-export function longestFitting(
-  candidates: number,
-  prune: boolean,
-  left: number,
-  most: number,
-): number {
-  let low = 0;
-  // A trial that survives every round trains all its steps, so no more than `left` fit.
-  let high = Math.max(0, Math.min(most, left));
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (plannedSteps(candidates, { steps: mid, prune }) <= left) low = mid;
-    else high = mid - 1;
-  }
-  return low;
 }
 
 /**

@@ -66,6 +66,20 @@ export function horizonShiftFor(option: number | "auto", optimizer: string): num
 /** The defaults (`DEFAULTS.verify`), chosen by the quality benchmark (see the module comment). */
 export const VERIFY_DEFAULTS: Readonly<ResolvedVerifyOptions> = DEFAULTS.verify;
 
+/**
+ * The shortest trials verification is shortened to when it does not fit a budget (the time
+ * budget here, the HTTP server's step budget there), half the default: in the quality
+ * benchmark's simulation, all six candidates trained 150 steps without pruning chose as well as
+ * the default's pruned 270 (bench/notes/quality.md); nothing shorter was measured.
+ */
+export const MIN_SHORTENED_STEPS = Math.ceil(DEFAULTS.verify.steps / 2);
+
+/**
+ * What a verification step costs against a sweep step, for the time estimate: the same training
+ * step, plus scoring the held-out samples after each round and copying weights between rounds.
+ */
+export const TRIAL_STEP_COST = 1.25;
+
 /** Share of the training data held out when no validation data is given... */
 export const HELD_OUT_SHARE = 0.2;
 
@@ -430,6 +444,62 @@ export function chooseRate(trials: readonly Trial[], tolerance: number): number 
   return Math.min(...scored.filter((t) => t.heldOutLoss <= bound).map((t) => t.lr));
 }
 
+/**
+ * The most steps a trial may train such that verification of `candidates` (with pruning or not)
+ * trains at most `budget` steps in all, and at most `most`; 0 when not even one step fits.
+ */
+export function longestFittingSteps(
+  candidates: number,
+  prune: boolean,
+  budget: number,
+  most: number,
+): number {
+  let low = 0;
+  // A trial that survives every round trains all its steps, so no more than `budget` fit.
+  let high = Math.max(0, Math.min(most, Math.floor(budget)));
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (plannedSteps(candidates, { steps: mid, prune }) <= budget) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** Verification fitted to the time left: the trials' steps, or why it cannot run. */
+export type TimeFit = { steps: number; shortened: boolean; reason?: undefined } | {
+  steps?: undefined;
+  shortened?: undefined;
+  reason: string;
+};
+
+/**
+ * Fits verification to the time left before `deadline`, estimated from the sweep's time per step
+ * ({@linkcode TRIAL_STEP_COST} times it per verification step): the trials as planned when they
+ * fit, shortened down to {@linkcode MIN_SHORTENED_STEPS} when not, else the reason it cannot run.
+ * Without a deadline or a measured step time, the trials as planned.
+ */
+export function fitToTime(
+  candidates: number,
+  options: { steps: number; prune: boolean },
+  time: { now: number; deadline?: number; msPerStep: number },
+): TimeFit {
+  const planned = { steps: options.steps, shortened: false };
+  if (time.deadline === undefined || !(time.msPerStep > 0)) return planned;
+  const msPerStep = time.msPerStep * TRIAL_STEP_COST;
+  const left = Math.max(0, time.deadline - time.now);
+  const affordable = Math.floor(left / msPerStep);
+  if (plannedSteps(candidates, options) <= affordable) return planned;
+  const steps = longestFittingSteps(candidates, options.prune, affordable, options.steps);
+  const floor = Math.min(MIN_SHORTENED_STEPS, options.steps);
+  if (steps >= floor) return { steps, shortened: true };
+  const needed = plannedSteps(candidates, { steps: floor, prune: options.prune });
+  return {
+    reason: `the time budget leaves about ${Math.round(left)} ms, and verification needs about ` +
+      `${Math.round(needed * msPerStep)} ms (${needed} steps of ${candidates} candidates at ` +
+      `${msPerStep.toFixed(1)} ms, from the sweep's time per step); raise timeBudgetMs`,
+  };
+}
+
 /** What the sweep hands to verification: the trials' settings and the sweep's data. */
 export interface VerifySetup extends TrialSettings {
   /** The sweep's training samples. */
@@ -479,6 +549,14 @@ export async function runVerification(
   if (plan.reason !== undefined) return fallback("no-candidates", plan.reason);
   const held = planHeldOut(setup.train, setup.validation, { ...options, ...setup });
   if (held.reason !== undefined) return fallback("no-held-out", held.reason);
+  const timed = fitToTime(plan.lrs.length, options, {
+    now: now(),
+    deadline: setup.deadline,
+    msPerStep: result.timing.msPerStep,
+  });
+  if (timed.reason !== undefined) return fallback("verification-over-budget", timed.reason);
+  const trialOptions = { ...options, steps: timed.steps };
+  settings.steps = timed.steps;
   const context = {
     ...setup,
     train: held.train,
@@ -487,7 +565,7 @@ export async function runVerification(
   };
   loadWeights(context, setup.initial);
   const initialLoss = await heldOutLoss(context.target, held.heldOut);
-  const outcome = await verifyCandidates(context, plan.lrs, options);
+  const outcome = await verifyCandidates(context, plan.lrs, trialOptions);
   const verification: Verification = {
     outcome: outcome.chosen === null ? "fallback" : "verified",
     heldOut: held.source,
@@ -518,7 +596,19 @@ export async function runVerification(
     );
   }
   verification.best = outcome.chosen;
-  return { ...ran, chosen: outcome.chosen / 10 ** settings.horizonShift };
+  const shortened = timed.shortened
+    ? warning(
+      "verification-shortened",
+      `verification was shortened to fit the time budget: trials of up to ${timed.steps} steps ` +
+        `instead of ${options.steps}`,
+      "caution",
+    )
+    : undefined;
+  return {
+    ...ran,
+    chosen: outcome.chosen / 10 ** settings.horizonShift,
+    ...(shortened ? { warning: shortened } : {}),
+  };
 }
 
 /**

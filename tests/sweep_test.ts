@@ -605,3 +605,27 @@ Deno.test("an abort during verification falls back to the curve rule and says so
   assert.ok(result.warnings!.some((w) => w.code === "verification-stopped"));
   model.dispose();
 });
+
+Deno.test("verification is shortened to fit the time left, or skipped with the reason", async () => {
+  // 10 ms a sweep step by the injected clock; verification steps take no clock time.
+  const sweepMs = 100 * 10;
+  const shortened = await findLearningRate(compiled("adam"), data, {
+    ...stepClock(10),
+    timeBudgetMs: sweepMs + 600 * 12.5 + 50,
+  });
+  assert.equal(shortened.verification?.outcome, "verified");
+  const steps = shortened.verification!.settings.steps;
+  assert.ok(steps >= 135 && steps < 270, `trials of ${steps} steps`);
+  assert.match(
+    shortened.warnings!.find((w) => w.code === "verification-shortened")!.message,
+    new RegExp(`^verification was shortened to fit the time budget: trials of up to ${steps}`),
+  );
+  const skipped = await findLearningRate(compiled("adam"), data, {
+    ...stepClock(10),
+    timeBudgetMs: sweepMs + 500,
+  });
+  assert.equal(skipped.verification?.outcome, "fallback");
+  assert.match(skipped.verification!.reason!, /^the time budget leaves about \d+ ms/);
+  assert.equal(skipped.trials, undefined);
+  assert.ok(skipped.warnings!.some((w) => w.code === "verification-over-budget"));
+});

@@ -10,7 +10,10 @@ import {
   ADAPTIVE_HORIZON_SHIFT,
   candidateRates,
   chooseRate,
+  fitToTime,
   horizonShiftFor,
+  longestFittingSteps,
+  MIN_SHORTENED_STEPS,
   MOMENTUM_HORIZON_SHIFT,
   planHeldOut,
   plannedSteps,
@@ -255,4 +258,34 @@ Deno.test("a trial that diverges is marked and never chosen; the model's own opt
   tf.dispose(ctx.initial as tf.Tensor[]);
   source.dispose();
   model.dispose();
+});
+
+Deno.test("fitToTime: as planned without a deadline or when it fits, shortened, else why not", () => {
+  const options = { steps: 270, prune: true };
+  const planned = plannedSteps(6, options);
+  assert.deepEqual(fitToTime(6, options, { now: 0, msPerStep: 10 }), {
+    steps: 270,
+    shortened: false,
+  });
+  const roomy = fitToTime(6, options, { now: 0, deadline: planned * 12.5 + 1, msPerStep: 10 });
+  assert.deepEqual(roomy, { steps: 270, shortened: false });
+  const tight = fitToTime(6, options, { now: 1000, deadline: 1000 + 600 * 12.5, msPerStep: 10 });
+  assert.equal(tight.shortened, true);
+  assert.ok(tight.steps! >= MIN_SHORTENED_STEPS && tight.steps! < 270);
+  assert.ok(plannedSteps(6, { steps: tight.steps!, prune: true }) <= 600);
+  const none = fitToTime(6, options, { now: 0, deadline: 1000, msPerStep: 10 });
+  assert.match(none.reason!, /^the time budget leaves about 1000 ms, and verification needs about/);
+  assert.match(none.reason!, /raise timeBudgetMs$/);
+});
+
+Deno.test("longestFittingSteps: the most steps whose plan fits, 0 when none does", () => {
+  for (const prune of [true, false]) {
+    for (const budget of [0, 10, 300, 879, 2000]) {
+      const steps = longestFittingSteps(6, prune, budget, 270);
+      assert.ok(plannedSteps(6, { steps, prune }) <= budget || steps === 0);
+      if (steps < 270 && steps > 0) {
+        assert.ok(plannedSteps(6, { steps: steps + 1, prune }) > budget);
+      }
+    }
+  }
 });
