@@ -297,3 +297,11 @@ Deno.test("plotSpec's subtitle says how verification went and names the warnings
   ]);
   assert.equal(typeof subtitle(divergedResult()), "string", "one line without warnings");
 });
+
+Deno.test("with a verified rate, the runs' range is labelled as the curve rule's", () => {
+  const result = multiRunResult();
+  result.suggestion = { lr: 1e-3, index: 50, method: "verified", trusted: true };
+  const all = texts(result);
+  assert.ok(all.includes("valley rule: 7.6e-4 to 2.3e-3 over 3 of 3 runs"), all.join(" | "));
+  assert.ok(texts(multiRunResult()).includes("7.6e-4 to 2.3e-3 over 3 of 3 runs"));
+});

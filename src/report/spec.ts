@@ -309,7 +309,11 @@ function suggestionMark(chart: Chart): void {
   const what = suggestionTrusted(result) ? "suggested" : "not trusted:";
   const lines = [`${what} ${formatLr(s.lr)} (${s.method})`];
   if (view.uncertainty && result.uncertainty) {
-    lines.push(formatUncertainty(result.uncertainty));
+    // A verified rate has no spread of its own: the range is the curve rule's, so say whose.
+    const rule = s.method === "verified"
+      ? `${result.runs?.[0]?.suggestion.method ?? "curve"} rule: `
+      : "";
+    lines.push(rule + formatUncertainty(result.uncertainty));
   }
   const visible = s.loss !== null && s.loss <= top;
   if (visible) {
