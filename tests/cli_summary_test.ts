@@ -97,7 +97,7 @@ Deno.test("trialsText: a row per trial with its steps and held-out loss, the bes
       "  1.0e-3    270  0.3770         <- best",
       "  3.2e-3    135  0.9532         pruned",
       "  1.0e-2     30  n/a            diverged",
-      "Verified: 6 rates trained up to 270 steps each (841 steps in 2.5 s), scored on 1024 " +
+      "Verified: 6 rates tried, 2 trained all 270 steps (841 steps in 2.5 s), scored on 1024 " +
       "held-out training samples, untrained loss 2.310; best 1.0e-3, suggested half a decade " +
       "below it for training longer than the trials.",
     ].join("\n"),

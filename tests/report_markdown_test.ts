@@ -239,7 +239,7 @@ Deno.test("markdownReport shows the warnings under the headline and a verificati
     warningsList(result),
     "### Suggestions by rule",
     "### Verification",
-    "Verified: 6 rates trained up to 270 steps each",
+    "Verified: 6 rates tried, 2 trained all 270 steps",
     trialsMarkdown(result),
     "### Settings",
   ].map((piece) => report.indexOf(piece));

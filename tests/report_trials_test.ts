@@ -128,7 +128,7 @@ Deno.test("trialsTable: trials cut short by a stopped verification read stopped,
 Deno.test("verificationLine: how verification ran, why it fell back, nothing without it", () => {
   assert.equal(
     verificationLine(verifiedResult()),
-    "Verified: 6 rates trained up to 270 steps each (841 steps in 2.5 s), scored on 1024 " +
+    "Verified: 6 rates tried, 2 trained all 270 steps (841 steps in 2.5 s), scored on 1024 " +
       "held-out training samples, untrained loss 2.310; best 1.0e-3, suggested half a decade " +
       "below it for training longer than the trials.",
   );

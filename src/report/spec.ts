@@ -310,10 +310,14 @@ function suggestionMark(chart: Chart): void {
   const lines = [`${what} ${formatLr(s.lr)} (${s.method})`];
   if (view.uncertainty && result.uncertainty) {
     // A verified rate has no spread of its own: the range is the curve rule's, so say whose.
-    const rule = s.method === "verified"
-      ? `${result.runs?.[0]?.suggestion.method ?? "curve"} rule: `
-      : "";
-    lines.push(rule + formatUncertainty(result.uncertainty));
+    const u = result.uncertainty;
+    lines.push(
+      s.method === "verified"
+        ? `${result.runs?.[0]?.suggestion.method ?? "curve"} rule: ${formatLr(u.low)} to ${
+          formatLr(u.high)
+        }`
+        : formatUncertainty(u),
+    );
   }
   const visible = s.loss !== null && s.loss <= top;
   if (visible) {
@@ -460,7 +464,9 @@ function trialsPanel(chart: Chart): void {
     type: "quantitative",
     title: "held-out loss",
     scale,
-    axis: { grid: true, tickCount: 4 },
+    axis: scale.type === "log"
+      ? { grid: true, values: logTicks(scale.domain[0], scale.domain[1]), format: "~g" }
+      : { grid: true, tickCount: 4 },
   };
   const outcomes = (Object.keys(TRIAL_STYLES) as TrialOutcome[]).filter((o) =>
     rows.some((r) => r.outcome === o)

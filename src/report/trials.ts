@@ -146,8 +146,10 @@ export function verificationLine(result: LrFinderResult): string | null {
   const untrained = v.initialLoss === undefined
     ? ""
     : `, untrained loss ${formatLoss(v.initialLoss)}`;
-  let line = `Verified: ${trials.length} rates trained up to ${v.maxSteps ?? v.settings.steps} ` +
-    `steps each (${v.steps} steps in ${formatDuration(v.ms)}), scored on ${samples} ${split} ` +
+  const full = v.maxSteps ?? v.settings.steps;
+  const finalists = trials.filter((t) => !t.diverged && t.steps >= full).length;
+  let line = `Verified: ${trials.length} rates tried, ${finalists} trained all ${full} steps ` +
+    `(${v.steps} steps in ${formatDuration(v.ms)}), scored on ${samples} ${split} ` +
     `samples${untrained}`;
   if (v.best !== undefined) {
     line += `; best ${formatLr(v.best)}`;
