@@ -6,7 +6,8 @@
  * can too.
  * @module
  */
-import type { LrFinderResult, Trial, Warning, WarningCode } from "../result.ts";
+import type { LrFinderResult, Trial, Warning } from "../result.ts";
+import type { WarningCode } from "../vocabulary.ts";
 import { isTrusted, UNTRUSTED } from "../warnings.ts";
 import { formatDuration, formatLoss, formatLr, formatUncertainty } from "./format.ts";
 
