@@ -2,8 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { finishSweep } from "../src/cli/finish.ts";
 import { EXIT_CODES } from "../src/cli/output.ts";
-import type { LrFinderResult } from "../src/result.ts";
-import { divergedResult, verifiedResult } from "./fixtures/lr_results.ts";
+import {
+  divergedResult,
+  stoppedVerificationResult,
+  verifiedResult,
+} from "./fixtures/lr_results.ts";
 import { withDir } from "./helpers.ts";
 
 /** Runs `fn` with stdout and stderr captured; returns what each received and `fn`'s value. */
@@ -23,25 +26,6 @@ async function captured<T>(fn: () => Promise<T>) {
   }
 }
 
-/** {@linkcode verifiedResult} as a Ctrl-C during its verification leaves it. */
-function stoppedVerification(): LrFinderResult {
-  const result = verifiedResult();
-  result.verification = {
-    ...result.verification!,
-    outcome: "fallback",
-    reason: "verification was aborted",
-    best: undefined,
-    steps: 200,
-  };
-  result.suggestion = { ...result.suggestions.combined, trusted: true };
-  result.warnings = [{
-    code: "verification-stopped",
-    message: "not verified: verification was aborted; the curve rule chose the rate",
-    severity: "caution",
-  }];
-  return result;
-}
-
 Deno.test("finishSweep writes the files, prints the summary and exits 0", async () => {
   await withDir(async (dir) => {
     const { value, stdout, stderr } = await captured(() =>
@@ -58,7 +42,7 @@ Deno.test("finishSweep writes the files, prints the summary and exits 0", async 
 Deno.test("Ctrl-C during verification: the result is written, it says so, exit 1", async () => {
   await withDir(async (dir) => {
     const { value, stdout, stderr } = await captured(() =>
-      finishSweep(stoppedVerification(), { outDir: dir, interrupted: true })
+      finishSweep(stoppedVerificationResult(), { outDir: dir, interrupted: true })
     );
     assert.equal(value, EXIT_CODES.failed);
     assert.equal(
@@ -74,7 +58,7 @@ Deno.test("Ctrl-C during verification: the result is written, it says so, exit 1
 
 Deno.test("a time budget that stops verification, or Ctrl-C after it, still exits 0", async () => {
   await withDir(async (dir) => {
-    const budget = stoppedVerification();
+    const budget = stoppedVerificationResult();
     const { value } = await captured(() => finishSweep(budget, { outDir: dir }));
     assert.equal(value, EXIT_CODES.done, "not interrupted: the time budget stopped it");
     const late = await captured(() =>

@@ -17,6 +17,7 @@ import {
   fallbackResult,
   multiRunResult,
   noSuggestionResult,
+  stoppedVerificationResult,
   untrustedResult,
   verifiedResult,
 } from "./fixtures/lr_results.ts";
@@ -106,21 +107,8 @@ Deno.test("trialsTable: one row per trial, chosen, trained, pruned and diverged 
 });
 
 Deno.test("trialsTable: trials cut short by a stopped verification read stopped, none chosen", () => {
-  const result = verifiedResult();
-  result.verification = {
-    ...result.verification!,
-    outcome: "fallback",
-    reason: "verification was aborted",
-    best: undefined,
-  };
-  result.trials = result.trials!.map((t) => t.lr === 1e-3 ? { ...t, steps: 200 } : t);
-  result.warnings = [{
-    code: "verification-stopped",
-    message: "not verified: verification was aborted; the curve rule chose the rate",
-    severity: "caution",
-  }];
   assert.deepEqual(
-    trialsTable(result).map((r) => r.outcome),
+    trialsTable(stoppedVerificationResult()).map((r) => r.outcome),
     ["stopped", "stopped", "trained", "stopped", "stopped", "diverged"],
   );
 });
