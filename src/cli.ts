@@ -63,7 +63,7 @@ async function run(args: readonly string[]): Promise<number> {
   status(`${config.name}: loading the model and data`);
 
   return await sweepOnCommandLine(
-    ({ signal, onStep }) =>
+    ({ signal, onStep, onVerify }) =>
       runConfig(config, {
         requireGpu: parsed.values["require-gpu"] === true,
         signal,
@@ -72,6 +72,7 @@ async function run(args: readonly string[]): Promise<number> {
           status(readyLine(config, info));
         },
         onStep,
+        onVerify,
       }),
     { outDir, json: parsed.values.json === true, quiet },
   );

@@ -31,7 +31,9 @@ import {
   suggestSchema,
   type SweepConfig,
   sweepSchema,
+  verifySchema,
 } from "./settings_schema.ts";
+import type { VerifyOptions } from "./sweep_options.ts";
 import { ConfigError, configIssues, describe, strictObject } from "./validation.ts";
 import {
   BACKEND_REQUESTS,
@@ -61,6 +63,11 @@ export interface LrFinderConfig {
   sweep: SweepConfig;
   /** Rule for the suggested rate. */
   suggest: SuggestMethod;
+  /**
+   * Verification of the suggestion by short training (default `true`: on with the defaults);
+   * `false` keeps the sweep-only behaviour.
+   */
+  verify: boolean | VerifyOptions;
   /** TensorFlow.js backend. */
   backend: BackendRequest;
   /** Kernels of the wasm backend's products and convolutions; default auto. */
@@ -90,6 +97,8 @@ export interface LrFinderConfigInput {
   /** See {@linkcode LrFinderConfig}. */
   suggest?: SuggestMethod;
   /** See {@linkcode LrFinderConfig}. */
+  verify?: boolean | VerifyOptions;
+  /** See {@linkcode LrFinderConfig}. */
   backend?: BackendRequest;
   /** See {@linkcode LrFinderConfig}. */
   cpuKernels?: CpuKernelsRequest;
@@ -116,6 +125,11 @@ export const configSchema = strictObject({
   sweep: sweepSchema,
   suggest: suggestSchema.default(DEFAULTS.suggest).describe(
     "Rule for the suggested rate",
+  ),
+  verify: verifySchema.default(true).describe(
+    "Verify the suggestion by short training at candidate rates from the curve, scored on " +
+      "held-out data: true (default), false (the sweep alone) or options such as " +
+      '{"steps": 200, "candidates": 4}',
   ),
   backend: z.enum(BACKEND_REQUESTS).default(DEFAULTS.backend).describe("TensorFlow.js backend"),
   cpuKernels: z.enum(CPU_KERNELS_REQUESTS).optional().describe(
@@ -257,6 +271,7 @@ export function mergeConfig<T extends LrFinderConfig>(
   }
   if (overrides.model !== undefined) merged.model = at(overrides.model);
   if (overrides.sweep) merged.sweep = { ...plain.sweep, ...overrides.sweep };
+  if (overrides.verify !== undefined) merged.verify = mergeVerify(plain.verify, overrides.verify);
   if (overrides.data) {
     const data: Record<string, unknown> = { ...plain.data };
     for (const split of ["train", "validation"] as const) {
@@ -279,6 +294,20 @@ export function mergeConfig<T extends LrFinderConfig>(
   if (baseDir !== undefined) result.baseDir = baseDir;
   if (configPath !== undefined) result.configPath = configPath;
   return result as T;
+}
+
+/**
+ * The `verify` setting after an override: `false` turns verification off, `true` on (keeping
+ * the base's options), and options merge into the base's (turning it on).
+ */
+function mergeVerify(
+  base: boolean | VerifyOptions | undefined,
+  override: boolean | VerifyOptions,
+): boolean | VerifyOptions {
+  const baseOptions = typeof base === "object" ? base : undefined;
+  if (override === false) return false;
+  if (override === true) return baseOptions ?? true;
+  return { ...baseOptions, ...override };
 }
 
 function defaultName(model: string): string {

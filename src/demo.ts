@@ -22,6 +22,7 @@ import { InputError } from "./errors.ts";
 import { formatCount, formatLr } from "./report/mod.ts";
 import type { LrFinderResult } from "./result.ts";
 import type { SweepProgress, SweepSettings } from "./sweep.ts";
+import type { VerifyProgress } from "./sweep_options.ts";
 import { sweepModel } from "./sweep_model.ts";
 import { BACKEND_REQUESTS } from "./vocabulary.ts";
 
@@ -85,6 +86,8 @@ export interface RunDemoOptions {
   signal?: AbortSignal;
   /** Called after every recorded step. */
   onStep?: (progress: SweepProgress) => void;
+  /** Called after every training step of verification. */
+  onVerify?: (progress: VerifyProgress) => void;
   /** Steps per run instead of {@linkcode DEMO_SWEEP}'s (for quick tests). */
   numIters?: number;
 }
@@ -100,6 +103,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<LrFinderRes
     backend,
     signal: options.signal,
     onStep: options.onStep,
+    onVerify: options.onVerify,
   });
 }
 
@@ -148,7 +152,7 @@ export async function main(args: readonly string[]): Promise<number> {
       );
     }
     const code = await sweepOnCommandLine(
-      ({ signal, onStep }) => runDemo({ backend, signal, onStep }),
+      ({ signal, onStep, onVerify }) => runDemo({ backend, signal, onStep, onVerify }),
       { outDir: values.out ?? DEMO_OUT_DIR, quiet },
     );
     if (code === EXIT_CODES.done && !quiet) {

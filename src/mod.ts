@@ -127,11 +127,14 @@ export type {
   SyntheticSpec,
 } from "./data/mod.ts";
 export {
+  headline,
   markdownReport,
   renderPng,
   renderSvg,
   resultJson,
   terminalChart,
+  trialsTable,
+  warningLines,
   writeReport,
 } from "./report/mod.ts";
 export type {
@@ -140,6 +143,7 @@ export type {
   RenderOptions,
   ReportFiles,
   TerminalChartOptions,
+  TrialRow,
   WriteReportOptions,
 } from "./report/mod.ts";
 export { runConfig } from "./run.ts";

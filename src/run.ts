@@ -22,7 +22,10 @@ export interface RunConfigOptions {
   onStep?: (progress: SweepProgress) => void;
   /** Called after every training step of verification. */
   onVerify?: (progress: VerifyProgress) => void;
-  /** Aborts the sweep (the partial result is returned with `stopReason: "aborted"`). */
+  /**
+   * Aborts the sweep (the partial result is returned with `stopReason: "aborted"`) or, after
+   * the sweep, verification (the curve rule's suggestion stands, and the result says so).
+   */
   signal?: AbortSignal;
   /** Called once the model and data are loaded, before the first step. */
   onReady?: (info: RunReadyInfo) => void;
@@ -85,5 +88,6 @@ function configSettings(config: LrFinderConfig): SweepSettings {
     batchSize: config.batchSize,
     ...config.sweep,
     suggest: config.suggest,
+    verify: config.verify,
   };
 }

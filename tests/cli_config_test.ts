@@ -178,3 +178,53 @@ Deno.test("--cpu-kernels and --threads override the config", () => {
   assert.equal(overrides.cpuKernels, "blas");
   assert.equal(overrides.threads, 3);
 });
+
+Deno.test("--no-verify turns verification off; --verify-steps and --verify-candidates tune it", async () => {
+  assert.equal((await config(["conf/lr-finder.json"])).verify, true, "on by default");
+  assert.equal((await config(["conf/lr-finder.json", "--no-verify"])).verify, false);
+  assert.deepEqual(
+    (await config(["conf/lr-finder.json", "--verify-steps", "40", "--verify-candidates", "3"]))
+      .verify,
+    { steps: 40, candidates: 3 },
+  );
+  assert.equal(flagOverrides(parseCliArgs(["--verify"]).values).verify, true);
+  assert.equal(flagOverrides(parseCliArgs([]).values).verify, undefined, "the config's stands");
+  const offInFile = join(dir, "conf", "no-verify.json");
+  await Deno.writeTextFile(
+    offInFile,
+    JSON.stringify({ model: "m.json", data: { train: { x: "x.npy", y: "y.npy" } }, verify: false }),
+  );
+  assert.equal((await config([offInFile])).verify, false);
+  assert.equal((await config([offInFile, "--verify"])).verify, true);
+  assert.deepEqual((await config([offInFile, "--verify-steps", "12"])).verify, { steps: 12 });
+});
+
+Deno.test("bad verification flags name the flag and its field, in one line", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["--verify-candidates", "1"],
+      /^command-line flags: --verify-candidates \(verify\.candidates\): must be at least 2, got 1$/,
+    ],
+    [
+      ["--verify-steps", "0"],
+      /^command-line flags: --verify-steps \(verify\.steps\): must be at least 1, got 0$/,
+    ],
+    [
+      ["--verify-steps", "many"],
+      /^command-line flags: --verify-steps \(verify\.steps\): expected a number, got "many"$/,
+    ],
+    [
+      ["--verify-steps", "2.5"],
+      /^command-line flags: --verify-steps \(verify\.steps\): expected an integer, got 2\.5$/,
+    ],
+    [
+      ["--no-verify", "--verify-steps", "10"],
+      /^--no-verify cannot be combined with --verify-steps: drop --no-verify/,
+    ],
+    [["--no-verify", "--verify"], /^--no-verify cannot be combined with --verify:/],
+  ];
+  for (const [flags, pattern] of cases) {
+    const error = await rejects(["conf/lr-finder.json", ...flags], pattern);
+    assert.equal(error.message.split("\n").length, 1, flags.join(" "));
+  }
+});

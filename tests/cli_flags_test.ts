@@ -101,3 +101,17 @@ Deno.test("helpText lists every flag with its value and help, wrapped to 96 colu
   assert.ok(text.split("\n").every((line) => line.length <= 96));
   assert.match(text, /-o, --out DIR/);
 });
+
+Deno.test("the verification flags: --verify, --no-verify and the commonest options", () => {
+  const parsed = parseCliArgs(["--no-verify", "--verify-steps=40", "--verify-candidates", "3"]);
+  assert.equal(parsed.values["no-verify"], true);
+  assert.equal(parsed.values["verify-steps"], "40");
+  assert.equal(parsed.values["verify-candidates"], "3");
+  assert.equal(flagForField("verify.steps")?.name, "verify-steps");
+  assert.equal(flagForField("verify.candidates")?.name, "verify-candidates");
+  assert.equal(flagForField("verify")?.name, "verify");
+  const help = helpText("1.0.0");
+  assert.match(help, /Verification \(override the config file\):\n {6}--verify /);
+  assert.match(help, /--no-verify +the sweep alone, without verification/);
+  assert.match(help, /--verify-steps N +training steps [^-]*\(default 270\)/);
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createProgressBar } from "../src/cli/progress.ts";
 import type { SweepProgress } from "../src/sweep.ts";
+import type { VerifyProgress } from "../src/sweep_options.ts";
 
 function terminal(isTTY = true) {
   const chunks: string[] = [];
@@ -94,4 +95,37 @@ Deno.test("a bar stopped before any step draws nothing; stop twice is harmless",
   bar.stop();
   assert.equal(drawnLines(chunks).length, 1);
   assert.match(drawnLines(chunks)[0], /step 1\/100/);
+});
+
+/** A training step of verification: trial `trial` of 6 at its `step`, `done` of 841 planned. */
+function trialStep(trial: number, step: number, done: number): VerifyProgress {
+  return { lr: 10 ** (-5 + trial / 2), trial, trials: 6, step, done, planned: 841 };
+}
+
+Deno.test("after the sweep, a second bar shows verification: candidate, steps and rate", () => {
+  const { chunks, stream } = terminal();
+  const bar = createProgressBar({ stream });
+  for (const progress of stepsUpTo(99)) bar.update(progress);
+  bar.verify(trialStep(0, 1, 1));
+  const first = drawnLines(chunks).at(-1)!;
+  assert.match(first, /\b0% \| verifying 1\/6 candidates, step 1\/841 \| lr 1\.0e-5 \| ETA/);
+  for (let done = 2; done <= 421; done++) bar.verify(trialStep(2, done - 136, done));
+  bar.stop();
+  const lines = drawnLines(chunks);
+  assert.match(lines.at(-1)!, /\b50% \| verifying 3\/6 candidates, step 421\/841 \| lr 1\.0e-4 \|/);
+  // The sweep's bar was drawn, then replaced by verification's.
+  const sweepEnd = lines.findLastIndex((l) => / step 100\/100 /.test(l));
+  const verifyStart = lines.findIndex((l) => /verifying/.test(l));
+  assert.ok(sweepEnd >= 0 && sweepEnd < verifyStart, `${sweepEnd} < ${verifyStart}`);
+  assert.ok(lines.slice(verifyStart).every((l) => /verifying/.test(l)));
+});
+
+Deno.test("verification's bar draws nothing when piped or quiet", () => {
+  for (const [isTTY, quiet] of [[false, false], [true, true]]) {
+    const { chunks, stream } = terminal(isTTY);
+    const bar = createProgressBar({ stream, quiet });
+    bar.verify(trialStep(0, 1, 1));
+    bar.stop();
+    assert.deepEqual(chunks, []);
+  }
 });

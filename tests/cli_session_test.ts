@@ -13,13 +13,13 @@ function quietly<T>(fn: () => Promise<T>): Promise<T> {
   return fn().finally(() => Deno.stdout.writeSync = write);
 }
 
-Deno.test("sweepOnCommandLine hands the sweep a live signal and a step callback, then writes", async () => {
+Deno.test("sweepOnCommandLine hands the sweep a live signal and the bar's callbacks, then writes", async () => {
   await withDir(async (dir) => {
     const drawn: string[] = [];
     const stream = { isTTY: true, write: (text: string) => drawn.push(text) };
     let signal: AbortSignal | undefined;
     const code = await quietly(() =>
-      sweepOnCommandLine(({ signal: given, onStep }) => {
+      sweepOnCommandLine(({ signal: given, onStep, onVerify }) => {
         signal = given;
         onStep({
           run: 0,
@@ -31,12 +31,17 @@ Deno.test("sweepOnCommandLine hands the sweep a live signal and a step callback,
           smoothed: 1,
           elapsedMs: 1,
         });
+        onVerify({ lr: 1e-3, trial: 1, trials: 4, step: 3, done: 9, planned: 40 });
         return Promise.resolve(tinyResult());
       }, { outDir: dir, stream, quiet: false })
     );
     assert.equal(code, EXIT_CODES.done);
     assert.equal(signal?.aborted, false);
     assert.ok(drawn.join("").includes("step 1/10"), "the bar drew the step");
+    assert.ok(
+      drawn.join("").includes("verifying 2/4 candidates, step 9/40"),
+      "then verification's bar",
+    );
     const written = JSON.parse(await Deno.readTextFile(join(dir, "result.json"))) as LrFinderResult;
     assert.equal(written.name, tinyResult().name);
   });

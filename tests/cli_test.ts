@@ -48,6 +48,7 @@ async function project(): Promise<string> {
     loss: "categoricalCrossentropy",
     batchSize: 32,
     sweep: { numIters: 20, seed: 1 },
+    verify: { steps: 12, candidates: 3 },
     backend: "cpu",
   });
   return dir;
@@ -116,6 +117,8 @@ Deno.test("flags alone run a sweep; --json prints exactly result.json; all files
     "2",
     "--backend",
     "cpu",
+    "--verify-steps",
+    "12",
     "--out",
     out,
     "--json",
@@ -130,6 +133,12 @@ Deno.test("flags alone run a sweep; --json prints exactly result.json; all files
   assert.equal(result.settings.backend, "cpu");
   assert.equal(result.settings.loss, "categoricalCrossentropy");
   assert.equal(result.settings.trainSize, 240);
+  assert.equal(
+    result.verification?.settings.steps,
+    12,
+    "verified by default, as --verify-steps says",
+  );
+  assert.ok(Array.isArray(result.warnings));
   const png = await Deno.readFile(join(out, "plot.png"));
   assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
   assert.match(await Deno.readTextFile(join(out, "plot.svg")), /^<svg/);
@@ -194,7 +203,10 @@ Deno.test("flags override the config; the default --out is lr-finder-out/<name>"
   }
   assert.match(stdout, /Wrote lr-finder-out\/tuned-run\/\{result\.json, plot\.png/);
   const last = stdout.trimEnd().split("\n").at(-1)!;
-  assert.match(last, /^(Suggested learning rate: \d\.\de[-+]\d+ \(minimum\)|No learning rate)/);
+  assert.match(
+    last,
+    /^(Suggested learning rate: \d\.\de[-+]\d+ \(minimum\)|No learning rate|No trustworthy suggestion: .*; the minimum rule read \d\.\de[-+]\d+$)/,
+  );
 });
 
 Deno.test("a bad config exits 2 naming each field to fix, without a stack trace", async () => {
@@ -265,6 +277,52 @@ Deno.test("bad flag values exit 2 naming the flag and its config field", async (
   assertNoStackTrace(steps.stderr + endLr.stderr + budget.stderr);
 });
 
+Deno.test("--no-verify sweeps only: no verification, no trials, a curve rule's rate", async () => {
+  const out = join(dir, "no-verify");
+  const { code, stdout, stderr } = await runCli(
+    ["lr-finder.json", "--no-verify", "--out", out],
+    dir,
+  );
+  assert.equal(code, 0, stderr);
+  const result = JSON.parse(await Deno.readTextFile(join(out, "result.json"))) as LrFinderResult;
+  assert.equal(result.verification, undefined);
+  assert.equal(result.trials, undefined);
+  assert.notEqual(result.suggestion.method, "verified");
+  assert.doesNotMatch(stdout, /^Trials \(/m);
+  assert.doesNotMatch(stdout, /^(Verified|Not verified)/m);
+  const verified = await runCli(["lr-finder.json", "--out", join(dir, "verified")], dir);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stdout, /^Trials \(held-out loss/m, "the config verifies by default");
+});
+
+Deno.test("bad verification flags and config values exit 2 in one line naming the field", async () => {
+  const candidates = await runCli(["lr-finder.json", "--verify-candidates", "1"], dir);
+  assert.equal(candidates.code, 2);
+  assert.equal(
+    candidates.stderr,
+    "error: command-line flags: --verify-candidates (verify.candidates): must be at least 2, " +
+      "got 1\n",
+  );
+  const both = await runCli(["lr-finder.json", "--no-verify", "--verify-steps", "9"], dir);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /^error: --no-verify cannot be combined with --verify-steps: /);
+  await writeJson(join(dir, "bad-verify.json"), {
+    model: "model/model.json",
+    data: { train: { csv: "train.csv", label: "species" } },
+    verify: { steps: 0 },
+  });
+  const config = await runCli(["bad-verify.json"], dir);
+  assert.equal(config.code, 2);
+  assert.match(
+    config.stderr,
+    /^error: bad-verify\.json: verify\.steps: must be at least 1, got 0\n$/,
+  );
+  for (const output of [candidates, both, config]) {
+    assert.equal(output.stderr.trimEnd().split("\n").length, 1, output.stderr);
+    assertNoStackTrace(output.stderr);
+  }
+});
+
 Deno.test("an unknown flag exits 2 and suggests the closest one", async () => {
   const { code, stderr } = await runCli(["lr-finder.json", "--stpes", "20"], dir);
   assert.equal(code, 2);
@@ -289,14 +347,13 @@ Deno.test("an --out folder that cannot be created exits 2 naming --out", async (
   assertNoStackTrace(stderr);
 });
 
-const STEP_MARK = "slow-model: step 5 trained";
-
 /**
- * A model module for the Ctrl-C test: it says on stderr when its fifth training step has run,
- * and from the sixth on every step takes at least 1 ms, so a sweep of a million steps cannot end
- * before the signal (16 minutes at the least) however fast the machine is.
+ * A model module for the Ctrl-C tests: it says on stderr when its `mark`th training step has
+ * run, and from the next on every step takes at least 1 ms, so a million steps cannot end before
+ * the signal (16 minutes at the least) however fast the machine is.
  */
-const SLOW_MODEL = `import * as tf from "@tensorflow/tfjs";
+function slowModel(mark: number): string {
+  return `import * as tf from "@tensorflow/tfjs";
 export function createModel() {
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: "softmax" })],
@@ -306,8 +363,10 @@ export function createModel() {
   model.apply = (inputs, kwargs) => {
     if (kwargs?.training) {
       steps++;
-      if (steps === 5) Deno.stderr.writeSync(new TextEncoder().encode("\\n${STEP_MARK}\\n"));
-      const until = performance.now() + (steps > 5 ? 1 : 0);
+      if (steps === ${mark}) Deno.stderr.writeSync(new TextEncoder().encode("\\n${
+    stepMark(mark)
+  }\\n"));
+      const until = performance.now() + (steps > ${mark} ? 1 : 0);
       while (performance.now() < until);
     }
     return apply(inputs, kwargs);
@@ -315,21 +374,21 @@ export function createModel() {
   return model;
 }
 `;
-Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async () => {
-  const out = join(dir, "interrupted");
-  await Deno.writeTextFile(join(dir, "slow_model.ts"), SLOW_MODEL);
+}
+
+function stepMark(mark: number): string {
+  return `slow-model: step ${mark} trained`;
+}
+
+/**
+ * Runs the CLI on the slow model with `args`, presses Ctrl-C once its `mark`th training step has
+ * run, and returns the exit status, what it printed and the result it wrote to `out`.
+ */
+async function interruptAt(mark: number, out: string, args: string[]) {
+  const file = `slow_model_${mark}.ts`;
+  await Deno.writeTextFile(join(dir, file), slowModel(mark));
   const child = new Deno.Command(Deno.execPath(), {
-    args: cliArgs([
-      "lr-finder.json",
-      "--model",
-      "slow_model.ts",
-      "--steps",
-      "1000000",
-      "--end-lr",
-      "1e-4",
-      "--out",
-      out,
-    ]),
+    args: cliArgs(["lr-finder.json", "--model", file, ...args, "--out", out]),
     cwd: dir,
     stdin: "null",
     stdout: "piped",
@@ -338,7 +397,7 @@ Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async
   const decoder = new TextDecoder();
   let stderr = "";
   const reader = child.stderr.getReader();
-  while (!stderr.includes(STEP_MARK)) {
+  while (!stderr.includes(stepMark(mark))) {
     const { value, done } = await reader.read();
     if (done) break;
     stderr += decoder.decode(value);
@@ -356,9 +415,19 @@ Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async
     new Response(child.stdout).text(),
   ]);
   clearTimeout(watchdog);
-  assert.equal(status.signal, null, "the sweep stopped on Ctrl-C by itself");
-  assert.equal(status.code, EXIT_CODES.failed, stderr);
+  assert.equal(status.signal, null, "the run stopped on Ctrl-C by itself");
   const result = JSON.parse(await Deno.readTextFile(join(out, "result.json"))) as LrFinderResult;
+  return { status, stdout, stderr, result };
+}
+
+Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async () => {
+  const { status, stdout, stderr, result } = await interruptAt(5, join(dir, "interrupted"), [
+    "--steps",
+    "1000000",
+    "--end-lr",
+    "1e-4",
+  ]);
+  assert.equal(status.code, EXIT_CODES.failed, stderr);
   assert.equal(result.stopReason, "aborted");
   assert.ok(result.lrs.length >= 5 && result.lrs.length < 1_000_000, `${result.lrs.length}`);
   assert.match(
@@ -366,6 +435,33 @@ Deno.test("Ctrl-C stops the sweep, writes the partial result and exits 1", async
     new RegExp(`stopped by Ctrl-C after ${result.lrs.length} of 1000000 steps; the partial`),
   );
   assert.match(stdout, /Stop: aborted after/);
+  assert.equal(result.verification?.reason, "the sweep was aborted", "nothing was verified");
+  assertNoStackTrace(stderr);
+});
+
+Deno.test("Ctrl-C during verification keeps the sweep, says verification stopped, exits 1", async () => {
+  // 20 sweep steps, then verification: the mark falls on its fifth training step.
+  const { status, stdout, stderr, result } = await interruptAt(25, join(dir, "interrupted-v"), [
+    "--steps",
+    "20",
+    "--verify-steps",
+    "1000000",
+    "--verify-candidates",
+    "2",
+  ]);
+  assert.equal(status.code, EXIT_CODES.failed, stderr);
+  assert.equal(result.lrs.length, 20, "the whole sweep is kept");
+  assert.notEqual(result.stopReason, "aborted");
+  assert.equal(result.verification?.outcome, "fallback");
+  assert.equal(result.verification?.reason, "verification was aborted");
+  assert.ok(result.trials && result.trials.every((t) => t.steps < 1_000_000));
+  assert.ok(result.warnings?.some((w) => w.code === "verification-stopped"));
+  assert.notEqual(result.suggestion.method, "verified");
+  assert.match(
+    stderr,
+    /stopped by Ctrl-C during verification after \d+ training steps; the \w+ rule chose the rate/,
+  );
+  assert.match(stdout, /caution: not verified: verification was aborted; the curve rule chose/);
   assertNoStackTrace(stderr);
 });
 

@@ -35,6 +35,7 @@ Deno.test("config: defaults are filled in and the name comes from the model path
       evaluate: "train",
     },
     suggest: "auto",
+    verify: true,
     backend: "auto",
   });
   assert.equal(parseConfig({ ...MINIMAL, model: "nets/cnn.ts" }).name, "cnn");
@@ -132,7 +133,7 @@ Deno.test("config: unknown keys are rejected with a did-you-mean hint", () => {
     {
       path: "colour",
       message: "unknown key; expected one of $schema, name, model, data, loss, optimizer, " +
-        "batchSize, sweep, suggest, backend, cpuKernels, threads",
+        "batchSize, sweep, suggest, verify, backend, cpuKernels, threads",
     },
   ]);
   assert.deepEqual(configError({ ...MINIMAL, sweep: { start_lr: 1e-6 } }).issues, [
@@ -346,4 +347,54 @@ Deno.test("config: cpuKernels and threads are optional, checked, and merge from 
   const merged = mergeConfig(parsed, { cpuKernels: "wasm", threads: 1 });
   assert.equal(merged.cpuKernels, "wasm");
   assert.equal(merged.threads, 1);
+});
+
+Deno.test("config: verify is true, false or options, on by default, and names a bad field", () => {
+  assert.equal(parseConfig(MINIMAL).verify, true);
+  assert.equal(parseConfig({ ...MINIMAL, verify: false }).verify, false);
+  assert.deepEqual(parseConfig({ ...MINIMAL, verify: { steps: 40, candidates: 3 } }).verify, {
+    steps: 40,
+    candidates: 3,
+  });
+  const message = (verify: unknown) => configError({ ...MINIMAL, verify }, "lr.json").message;
+  assert.equal(
+    message({ candidates: 1 }),
+    "lr.json: verify.candidates: must be at least 2, got 1",
+  );
+  assert.equal(message({ steps: 0 }), "lr.json: verify.steps: must be at least 1, got 0");
+  assert.equal(message({ steps: 2.5 }), "lr.json: verify.steps: expected an integer, got 2.5");
+  assert.match(
+    message({ step: 10 }),
+    /^lr\.json: verify\.step: unknown key, did you mean "steps"\?/,
+  );
+  assert.match(message("yes"), /^lr\.json: verify: expected true, false or an object such as/);
+  assert.match(
+    message({ horizonShift: "long" }),
+    /^lr\.json: verify\.horizonShift: expected "auto"/,
+  );
+  for (const verify of [{ candidates: 1 }, "yes", { step: 10 }]) {
+    assert.equal(message(verify).split("\n").length, 1, JSON.stringify(verify));
+  }
+});
+
+Deno.test("config: mergeConfig turns verify off, on, or merges its options", () => {
+  const on = parseConfig(MINIMAL);
+  const tuned = parseConfig({ ...MINIMAL, verify: { steps: 40 } });
+  const off = parseConfig({ ...MINIMAL, verify: false });
+  assert.equal(mergeConfig(on, { verify: false }).verify, false);
+  assert.equal(mergeConfig(tuned, { verify: false }).verify, false);
+  assert.deepEqual(mergeConfig(tuned, { verify: true }).verify, { steps: 40 });
+  assert.equal(mergeConfig(off, { verify: true }).verify, true);
+  assert.deepEqual(mergeConfig(tuned, { verify: { candidates: 3 } }).verify, {
+    steps: 40,
+    candidates: 3,
+  });
+  assert.deepEqual(mergeConfig(off, { verify: { steps: 12 } }).verify, { steps: 12 });
+  assert.deepEqual(mergeConfig(tuned, {}).verify, { steps: 40 });
+  assert.throws(
+    () => mergeConfig(on, { verify: { steps: 0 } }, { source: "command-line flags" }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message === "command-line flags: verify.steps: must be at least 1, got 0",
+  );
 });

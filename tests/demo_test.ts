@@ -70,9 +70,11 @@ Deno.test("deno task demo: the curve falls then diverges, the summary and all fi
     assert.match(lines[0], /^demo: loss against learning rate/);
     assert.match(
       lines.at(-1)!,
-      /^Suggested learning rate: \d\.\de-\d \(verified\), .* over 3 of 3 runs$/,
+      /^Suggested learning rate: \d\.\de-\d \(verified\)$/,
     );
     assert.match(stdout, /Wrote lr-finder-out\/demo\/\{result\.json, plot\.png, plot\.svg/);
+    assert.match(stdout, /^Trials \(held-out loss .*\n {2}rate {4}steps {2}held-out loss\n/m);
+    assert.match(stdout, /^Verified: \d+ rates tried, \d+ trained all \d+ steps/m);
     assert.match(stderr, /^demo: 3,000 points on 3 spirals/);
     assert.ok(!stderr.includes("\r"), "no progress bar when stderr is piped");
   } finally {

@@ -8,6 +8,8 @@ import {
   stopLine,
   suggestionLine,
   timingLine,
+  trialsMarkdown,
+  warningsList,
 } from "../src/report/markdown.ts";
 import { mermaidChart } from "../src/report/mermaid.ts";
 import {
@@ -16,6 +18,8 @@ import {
   nonFiniteResult,
   noSuggestionResult,
   tinyResult,
+  untrustedResult,
+  verifiedResult,
 } from "./fixtures/lr_results.ts";
 
 Deno.test("suggestionLine states the rate and rule", () => {
@@ -185,4 +189,67 @@ Deno.test("escapeMarkdown neutralises formatting in names", () => {
   assert.ok(
     markdownReport(result).startsWith("## Learning-rate range test: \\*\\*bold\\*\\* \\<img\\>"),
   );
+});
+
+Deno.test("suggestionLine does not present an untrusted rate as a suggestion", () => {
+  assert.equal(
+    suggestionLine(untrustedResult()),
+    "**No trustworthy suggestion**: not verified: every trial diverged, even at rates below " +
+      "the lowest loss; the curve rule chose the rate; the combined rule read 1.1e-3",
+  );
+  assert.equal(suggestionLine(verifiedResult()), "**Suggested learning rate: 3.2e-4** (verified)");
+});
+
+Deno.test("warningsList: one item per warning, the untrusted first and in bold, escaped", () => {
+  assert.equal(
+    warningsList(untrustedResult()),
+    "- **Not trusted:** not verified: every trial diverged, even at rates below the lowest " +
+      "loss; the curve rule chose the rate\n" +
+      "- Caution: the combined rule suggested 0.02, at or above the rate of the lowest loss\n",
+  );
+  assert.equal(warningsList(tinyResult()), "");
+  const hostile = tinyResult();
+  hostile.warnings = [{ code: "flat-curve", message: "<b>@team</b> | x", severity: "caution" }];
+  assert.equal(warningsList(hostile), "- Caution: \\<b\\>@&#8203;team\\</b\\> \\| x\n");
+});
+
+Deno.test("trialsMarkdown: a row per trial, the best in bold, pruned and diverged named", () => {
+  assert.equal(
+    trialsMarkdown(verifiedResult()),
+    [
+      "| Learning rate | Steps | Held-out loss | Trial |",
+      "| ---: | ---: | ---: | --- |",
+      "| 3.2e-5 | 68 | 1.918 | pruned |",
+      "| 1.0e-4 | 68 | 1.310 | pruned |",
+      "| 3.2e-4 | 270 | 0.4022 | trained |",
+      "| **1.0e-3** | 270 | **0.3770** | **best** |",
+      "| 3.2e-3 | 135 | 0.9532 | pruned |",
+      "| 1.0e-2 | 30 | n/a | diverged |",
+      "",
+    ].join("\n"),
+  );
+  assert.equal(trialsMarkdown(tinyResult()), "");
+});
+
+Deno.test("markdownReport shows the warnings under the headline and a verification section", () => {
+  const result = verifiedResult();
+  const report = markdownReport(result, { mermaid: false });
+  const order = [
+    suggestionLine(result),
+    warningsList(result),
+    "### Suggestions by rule",
+    "### Verification",
+    "Verified: 6 rates tried, 2 trained all 270 steps",
+    trialsMarkdown(result),
+    "### Settings",
+  ].map((piece) => report.indexOf(piece));
+  assert.ok(order.every((at) => at >= 0), JSON.stringify(order));
+  assert.deepEqual([...order].sort((a, b) => a - b), order);
+  assert.match(
+    settingsTable(result),
+    /\| Verification \| 6 candidates at most, 0\.5 decades apart/,
+  );
+  const untrusted = markdownReport(untrustedResult());
+  assert.match(untrusted, /^Not verified: every trial diverged/m);
+  assert.ok(!markdownReport(divergedResult()).includes("### Verification"));
 });

@@ -5,6 +5,7 @@ import {
   divergedResult,
   noSuggestionResult,
   tinyResult,
+  untrustedResult,
 } from "./fixtures/lr_results.ts";
 
 // The line is the plot's smoothed loss (`plottedSmoothing`) at each category, interpolated on
@@ -94,4 +95,15 @@ Deno.test("mermaidChart never draws a loss below the lowest observed one, nor be
   assert.ok(values.every((v) => v >= 0.02), values.join(", "));
   const low = Number(chart.match(/y-axis "smoothed loss" ([\d.-]+) -->/)![1]);
   assert.ok(low >= 0, `y-axis from ${low}`);
+});
+
+Deno.test("mermaidChart's title names an untrusted rate as not trusted", () => {
+  assert.match(
+    mermaidChart(untrustedResult()),
+    /title "fashion-mnist-cnn: not trusted: 1\.1e-3 \(combined\)/,
+  );
+  assert.match(
+    mermaidChart(divergedResult()),
+    /title "fashion-mnist-cnn: suggested 7\.6e-4 \(valley\)/,
+  );
 });

@@ -26,6 +26,11 @@ Deno.test("the report entry exports the public API", () => {
     "curveCsv",
     "resultJson",
     "writeReport",
+    "headline",
+    "trialsTable",
+    "verificationLine",
+    "warningLines",
+    "suggestionTrusted",
   ];
   for (const name of functions) {
     assert.equal(typeof (report as Record<string, unknown>)[name], "function", name);

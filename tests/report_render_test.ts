@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { renderPlot, renderPng, renderSvg, svgToPng } from "../src/report/render.ts";
-import { divergedResult, multiRunResult, noSuggestionResult } from "./fixtures/lr_results.ts";
+import {
+  divergedResult,
+  multiRunResult,
+  noSuggestionResult,
+  verifiedResult,
+} from "./fixtures/lr_results.ts";
 
 /** Plot width and height of the default spec, in CSS pixels. */
 const PLOT = { width: 720, height: 400 };
@@ -114,4 +119,16 @@ Deno.test("renderPng honours the scale", async () => {
   const image = decode(await renderPng(noSuggestionResult(), { scale: 1 }));
   assert.equal(image.width, size.width);
   assert.equal(image.height, size.height);
+});
+
+Deno.test("a verified result renders the trials panel below the curve, text included", async () => {
+  const plain = await renderPlot(divergedResult());
+  const verified = await renderPlot(verifiedResult());
+  assert.ok(Math.abs(verified.width - plain.width) < 40, `${verified.width} vs ${plain.width}`);
+  // The panel (160 px) with its title, legend and axis adds at least its own height.
+  assert.ok(verified.height >= plain.height + 2 * 160, `${verified.height} vs ${plain.height}`);
+  for (const text of ["Verification: held-out loss", "untrained 2.310", "best", "pruned"]) {
+    assert.ok(verified.svg.includes(text), text);
+  }
+  assert.ok(verified.svg.includes("caution: loss starts far above chance"), "warnings subtitle");
 });

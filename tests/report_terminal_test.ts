@@ -7,6 +7,8 @@ import {
   nonFiniteResult,
   noSuggestionResult,
   tinyResult,
+  untrustedResult,
+  verifiedResult,
 } from "./fixtures/lr_results.ts";
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
@@ -80,4 +82,9 @@ Deno.test("terminalChart's loss axis stays at or above zero for a non-negative l
     .filter((label): label is string => label !== undefined).map(Number);
   assert.equal(labels.length, 3);
   assert.ok(labels.every((label) => label >= 0), labels.join(", "));
+});
+
+Deno.test("terminalChart names a suggestion a warning withdraws the trust in as not trusted", () => {
+  assert.match(terminalChart(untrustedResult()), /^S not trusted: 1\.1e-3 \(combined\) /m);
+  assert.match(terminalChart(verifiedResult()), /^S suggested 3\.2e-4 \(verified\) /m);
 });

@@ -24,4 +24,9 @@ Deno.test("schema: the JSON Schema describes the input: defaults, enums, strict 
   const [spec, name] = schema.properties.optimizer.anyOf;
   assert.equal(spec.oneOf.length, 7, "an object per optimizer");
   assert.equal(name.enum.length, 7, "or the optimizer's name");
+  assert.equal(schema.properties.verify.default, true);
+  const [flag, options] = schema.properties.verify.anyOf;
+  assert.equal(flag.type, "boolean");
+  assert.equal(options.additionalProperties, false);
+  assert.equal(options.properties.candidates.minimum, 2);
 });

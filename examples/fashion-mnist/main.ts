@@ -30,6 +30,7 @@ import { formatLr } from "../../src/report/mod.ts";
 import type { LrFinderResult } from "../../src/result.ts";
 import { runConfig } from "../../src/run.ts";
 import type { SweepProgress } from "../../src/sweep.ts";
+import type { VerifyProgress } from "../../src/sweep_options.ts";
 import { createModel } from "./model.ts";
 
 /** The example's config, beside this file. */
@@ -60,6 +61,8 @@ export interface ExampleOptions {
   backend?: BackendRequest;
   /** Called after every step of the sweep. */
   onStep?: (progress: SweepProgress) => void;
+  /** Called after every training step of the range test's verification. */
+  onVerify?: (progress: VerifyProgress) => void;
   /** Called before each training epoch, with its learning rate. */
   onTrial?: (label: string, lr: number) => void;
 }
@@ -115,7 +118,11 @@ export async function exampleConfig(options: ExampleOptions = {}): Promise<Resol
 export async function runExample(options: ExampleOptions = {}): Promise<ExampleResult> {
   const config = await exampleConfig(options);
   const backend = await setupBackend(config.backend);
-  const result = await runConfig(config, { backend, onStep: options.onStep });
+  const result = await runConfig(config, {
+    backend,
+    onStep: options.onStep,
+    onVerify: options.onVerify,
+  });
   if (result.suggestion.lr === null) {
     throw new InputError(
       `the range test suggested no learning rate (${result.suggestion.reason}), so there is ` +
@@ -268,6 +275,7 @@ export async function main(args: readonly string[]): Promise<number> {
         numIters: count(values.steps, "--steps"),
         backend: backendFlag(values.backend),
         onStep: (progress) => bar.update(progress),
+        onVerify: (progress) => bar.verify(progress),
         onTrial: (label, lr) => {
           bar.stop();
           status(`training one epoch at ${label} (${formatLr(lr)})`);

@@ -122,6 +122,8 @@ export function flagOverrides(values: FlagValues, base?: ResolvedConfig): Config
   if (text("evaluate") !== undefined) sweep.evaluate = text("evaluate");
   if (text("time-budget") !== undefined) sweep.timeBudgetMs = durationMs(text("time-budget")!);
   if (Object.keys(sweep).length > 0) overrides.sweep = sweep as ConfigOverrides["sweep"];
+  const verify = verifyOverride(values);
+  if (verify !== undefined) overrides.verify = verify;
 
   const label = text("label") ?? csvLabel(base?.data.train);
   const train = dataSourceFlags(values, "", base?.data.train, label);
@@ -133,6 +135,40 @@ export function flagOverrides(values: FlagValues, base?: ResolvedConfig): Config
   }
   return overrides;
 }
+
+/**
+ * What the verification flags ask for: `false` for `--no-verify`, the options of
+ * `--verify-steps`/`--verify-candidates` (which turn verification on), `true` for `--verify`;
+ * `--no-verify` with any of the others is an {@linkcode InputError}.
+ */
+function verifyOverride(values: FlagValues): ConfigOverrides["verify"] {
+  const options: Record<string, unknown> = {};
+  const given: string[] = values.verify === true ? ["--verify"] : [];
+  for (const [flag, key] of Object.entries(VERIFY_OPTION_FLAGS)) {
+    const value = values[flag];
+    if (typeof value !== "string") continue;
+    options[key] = numeric(value);
+    given.push(`--${flag}`);
+  }
+  if (values["no-verify"] === true) {
+    if (given.length > 0) {
+      throw new InputError(
+        `--no-verify cannot be combined with ${given.join(", ")}: drop --no-verify to verify, ` +
+          `or the other flags to sweep without verification`,
+        { field: "--no-verify" },
+      );
+    }
+    return false;
+  }
+  if (Object.keys(options).length > 0) return options as ConfigOverrides["verify"];
+  return values.verify === true ? true : undefined;
+}
+
+/** The flags of verification options and the option each sets. */
+const VERIFY_OPTION_FLAGS = {
+  "verify-steps": "steps",
+  "verify-candidates": "candidates",
+} as const;
 
 /** A number when the text is one, else the text itself, so the schema reports its type. */
 function numeric(value: string): number | string {

@@ -17,12 +17,18 @@ export interface FinishOptions {
   json?: boolean;
   /** No status lines on stderr. */
   quiet?: boolean;
+  /**
+   * Ctrl-C was pressed during the run: a verification it stopped ends the run with exit code 1,
+   * as a sweep it stopped does.
+   */
+  interrupted?: boolean;
 }
 
 /**
  * Writes the report files of a result into `outDir`, prints the summary (or, with `json`, the
- * exact text of `result.json`) to stdout and returns the exit code: 0, or 1 when the sweep was
- * stopped with Ctrl-C (its partial result is still written) or stopped before its first step.
+ * exact text of `result.json`) to stdout and returns the exit code: 0, or 1 when the sweep or
+ * its verification was stopped with Ctrl-C (the partial result is still written) or the sweep
+ * stopped before its first step.
  */
 export async function finishSweep(result: LrFinderResult, options: FinishOptions): Promise<number> {
   if (result.lrs.length === 0) {
@@ -44,7 +50,20 @@ export async function finishSweep(result: LrFinderResult, options: FinishOptions
     );
     return EXIT_CODES.failed;
   }
+  if (options.interrupted && verificationStopped(result)) {
+    writeErr(
+      `stopped by Ctrl-C during verification after ${result.verification?.steps ?? 0} ` +
+        `training steps; the ${result.suggestion.method} rule chose the rate, and the result ` +
+        `is in ${files.json}\n`,
+    );
+    return EXIT_CODES.failed;
+  }
   return EXIT_CODES.done;
+}
+
+/** Whether verification was stopped before it could choose the rate. */
+function verificationStopped(result: LrFinderResult): boolean {
+  return (result.warnings ?? []).some((w) => w.code === "verification-stopped");
 }
 
 /** {@linkcode writeReport}, with a folder that cannot be written to reported as bad input. */

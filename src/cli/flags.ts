@@ -5,10 +5,11 @@
  */
 import { parseArgs } from "node:util";
 import { closestKey } from "../validation.ts";
+import { DEFAULTS } from "../defaults.ts";
 import { InputError } from "../errors.ts";
 
 /** Where a flag appears in `--help`. */
-export type FlagGroup = "input" | "sweep" | "output" | "other";
+export type FlagGroup = "input" | "sweep" | "verify" | "output" | "other";
 
 /** One command-line flag. */
 export interface FlagSpec {
@@ -248,6 +249,37 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "fail (exit 2) unless a real GPU adapter is found",
   },
   {
+    name: "verify",
+    type: "boolean",
+    field: "verify",
+    group: "verify",
+    help: "verify the suggestion by short training at a few candidate rates from the curve, " +
+      "scored on held-out data (the default; turns it on when the config file says false)",
+  },
+  {
+    name: "no-verify",
+    type: "boolean",
+    group: "verify",
+    help: "the sweep alone, without verification: faster, and a curve rule chooses the rate",
+  },
+  {
+    name: "verify-steps",
+    type: "string",
+    value: "N",
+    field: "verify.steps",
+    group: "verify",
+    help: "training steps of a candidate that survives every pruning round, at least 1 " +
+      `(default ${DEFAULTS.verify.steps})`,
+  },
+  {
+    name: "verify-candidates",
+    type: "string",
+    value: "N",
+    field: "verify.candidates",
+    group: "verify",
+    help: `most candidate rates trained, at least 2 (default ${DEFAULTS.verify.candidates})`,
+  },
+  {
     name: "out",
     type: "string",
     short: "o",
@@ -394,6 +426,7 @@ export function helpText(version: string): string {
   const groups: Record<FlagGroup, string> = {
     input: "Model and data (override the config file)",
     sweep: "Sweep (override the config file)",
+    verify: "Verification (override the config file)",
     output: "Output",
     other: "Other",
   };
@@ -409,9 +442,12 @@ export function helpText(version: string): string {
     "  deno task lr-find [config.json] [flags]",
     "",
     "Trains a copy of the model for a short sweep while the learning rate grows, records the",
-    "loss, stops when it diverges and suggests a learning rate. The model files are never",
-    "changed. Settings come from the config file (lr-finder.json); flags override it, and",
-    "without a config file the flags alone are enough (--model and --csv/--label or --x/--y).",
+    "loss and stops when it diverges; then trains from the same weights at a few candidate",
+    "rates read off the curve and suggests the one with the lowest held-out loss (with",
+    "--no-verify, a rule reads the rate off the curve alone). Warnings say when the number",
+    "cannot be trusted. The model files are never changed. Settings come from the config file",
+    "(lr-finder.json); flags override it, and without a config file the flags alone are",
+    "enough (--model and --csv/--label or --x/--y).",
     "",
     "Examples:",
     "  deno task lr-find examples/fashion-mnist/lr-finder.json",
@@ -430,14 +466,15 @@ export function helpText(version: string): string {
   lines.push(
     "",
     "Files written to --out (default lr-finder-out/<name>, relative to the working directory):",
-    "  result.json  the result (curve, suggestion, every rule, settings, timing)",
+    "  result.json  the result (curve, suggestion, every rule, trials, warnings, settings, timing)",
     "  plot.png     loss against learning rate, with the suggestion marked (also plot.svg)",
     "  curve.csv    lr, loss and smoothed loss per step",
     "  report.md    a Markdown report showing plot.png",
     "",
     "While it runs, a progress bar on stderr shows the step, the learning rate, the smoothed",
-    "loss and the time left (only when stderr is a terminal, never with --quiet). Ctrl-C stops",
-    "the sweep and still writes the partial result.",
+    "loss and the time left, then the verification's candidates and steps (only when stderr is",
+    "a terminal, never with --quiet). Ctrl-C stops the sweep or the verification and still",
+    "writes the partial result.",
     "",
     "Exit codes:",
     "  0  done (also when the sweep stopped early because the loss diverged)",

@@ -1,14 +1,23 @@
 /**
  * The Markdown report, built from pieces that other surfaces reuse (the GitHub Action's sticky
  * comment adds an image URL and a comparison with the base branch): the suggestion line, the
- * rules table, the stop line, the settings table, the timing line and the Mermaid block.
+ * warnings, the rules table, the stop line, the verification line and trials table, the settings
+ * table, the timing line and the Mermaid block.
  * @module
  */
 import type { LrFinderResult, Settings, StopReason } from "../result.ts";
 import { RULE_NAMES } from "../vocabulary.ts";
-import { formatCount, formatDuration, formatLr, formatUncertainty } from "./format.ts";
+import { formatCount, formatDuration, formatLoss, formatLr } from "./format.ts";
 import { mermaidChart, type MermaidOptions } from "./mermaid.ts";
 import { ruleNote } from "./rule_notes.ts";
+import {
+  headlineParts,
+  orderedWarnings,
+  type TrialOutcome,
+  trialsTable,
+  verificationLine,
+} from "./trials.ts";
+import { UNTRUSTED } from "../warnings.ts";
 
 /** Options of {@linkcode markdownReport}. */
 export interface MarkdownOptions {
@@ -32,24 +41,57 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
- * The suggestion as one line: `**Suggested learning rate: 7.6e-4** (valley)`, with the spread
- * over runs when there is one, or why no rate was suggested.
+ * The headline as one line (see `headline` in trials.ts), its lead in bold:
+ * `**Suggested learning rate: 7.6e-4** (valley)` with the spread over runs when there is one,
+ * `**No trustworthy suggestion**: <why>; the combined rule read 3.0e-3` when a warning withdraws
+ * the trust in the rate, or why no rate was suggested.
  */
 export function suggestionLine(result: LrFinderResult): string {
-  const s = result.suggestion;
-  if (s.lr === null) {
-    return `**No learning rate suggested** (${escapeMarkdown(s.method)}): ${
-      escapeMarkdown(s.reason)
-    }`;
+  const parts = headlineParts(result);
+  return `**${parts.lead}**${escapeMarkdown(parts.detail)}`;
+}
+
+/**
+ * The warnings as a Markdown list, those that withdraw the trust in the rate first and marked
+ * in bold; empty when there are none.
+ */
+export function warningsList(result: LrFinderResult): string {
+  const lines = orderedWarnings(result).map((w) =>
+    w.severity === UNTRUSTED
+      ? `- **Not trusted:** ${escapeMarkdown(w.message)}`
+      : `- Caution: ${escapeMarkdown(w.message)}`
+  );
+  return lines.length > 0 ? lines.join("\n") + "\n" : "";
+}
+
+const OUTCOME_TEXT: Readonly<Record<TrialOutcome, string>> = {
+  chosen: "**best**",
+  trained: "trained",
+  pruned: "pruned",
+  stopped: "stopped",
+  diverged: "diverged",
+};
+
+/**
+ * The verification trials as a Markdown table (rate, steps, held-out loss, what became of each,
+ * the best in bold); empty when verification trained none.
+ */
+export function trialsMarkdown(result: LrFinderResult): string {
+  const rows = trialsTable(result);
+  if (rows.length === 0) return "";
+  const lines = [
+    "| Learning rate | Steps | Held-out loss | Trial |",
+    "| ---: | ---: | ---: | --- |",
+  ];
+  for (const row of rows) {
+    const chosen = row.outcome === "chosen";
+    const bold = (text: string) => chosen ? `**${text}**` : text;
+    lines.push(
+      `| ${bold(formatLr(row.lr))} | ${row.steps} | ${bold(formatLoss(row.heldOutLoss))} | ` +
+        `${OUTCOME_TEXT[row.outcome]} |`,
+    );
   }
-  let line = `**Suggested learning rate: ${formatLr(s.lr)}** (${escapeMarkdown(s.method)})`;
-  const u = result.uncertainty;
-  if (u) {
-    line += u.runsWithSuggestion > 0
-      ? `, ${formatUncertainty(u)}`
-      : `, no run of ${u.perRun.length} suggested a rate on its own`;
-  }
-  return line;
+  return lines.join("\n") + "\n";
 }
 
 /**
@@ -137,6 +179,7 @@ export function settingsTable(result: LrFinderResult): string {
     ["Runs", String(s.runs)],
     ["Suggestion rule", s.suggest === "auto" ? `auto (${result.suggestion.method})` : s.suggest],
     ["Samples", samples],
+    ...verificationRow(result),
   ];
   return [
     "| Setting | Value |",
@@ -169,6 +212,18 @@ function adapterFoundRow(s: Settings): [string, string][] {
   return [["GPU adapter found", escapeMarkdown(`${found.description}${kind}${use}`)]];
 }
 
+/** The verification settings, when verification ran. */
+function verificationRow(result: LrFinderResult): [string, string][] {
+  const v = result.verification?.settings;
+  if (!v) return [];
+  return [[
+    "Verification",
+    `${v.candidates} candidates at most, ${v.spacing} decades apart, ${v.steps} steps, ` +
+    `${v.prune ? "pruned by halves" : "no pruning"}, tolerance ${v.tolerance}, horizon shift ` +
+    `${v.horizonShift} decades, at most ${formatCount(v.heldOutSamples)} held-out samples`,
+  ]];
+}
+
 /** Wall-clock figures as one sentence. */
 export function timingLine(result: LrFinderResult): string {
   const t = result.timing;
@@ -183,7 +238,10 @@ export function mermaidBlock(result: LrFinderResult, options: MermaidOptions = {
   return "```mermaid\n" + mermaidChart(result, options) + "```\n";
 }
 
-/** The whole Markdown report: heading, suggestion, image, rules, stop, settings, timing, chart. */
+/**
+ * The whole Markdown report: heading, suggestion, warnings, image, rules, stop, verification and
+ * trials, settings, timing, chart.
+ */
 export function markdownReport(result: LrFinderResult, options: MarkdownOptions = {}): string {
   const level = Math.min(5, Math.max(1, Math.floor(options.headingLevel ?? 2)));
   const h = "#".repeat(level);
@@ -192,12 +250,20 @@ export function markdownReport(result: LrFinderResult, options: MarkdownOptions 
     `${h} Learning-rate range test: ${escapeMarkdown(result.name)}\n`,
     suggestionLine(result) + "\n",
   ];
+  const warnings = warningsList(result);
+  if (warnings) parts.push(warnings);
   if (options.imageUrl) {
     parts.push(
       `![Loss against learning rate for ${escapeMarkdown(result.name)}](${options.imageUrl})\n`,
     );
   }
   parts.push(`${sub} Suggestions by rule\n`, rulesTable(result), stopLine(result) + "\n");
+  const verification = verificationLine(result);
+  if (verification !== null) {
+    parts.push(`${sub} Verification\n`, escapeMarkdown(verification) + "\n");
+    const trials = trialsMarkdown(result);
+    if (trials) parts.push(trials);
+  }
   parts.push(`${sub} Settings\n`, settingsTable(result), timingLine(result) + "\n");
   if (options.mermaid ?? true) parts.push(`${sub} Loss curve\n`, mermaidBlock(result));
   return parts.join("\n");

@@ -7,6 +7,7 @@
 import type { LrFinderResult } from "../result.ts";
 import { describeCurve, smoothedAt } from "./curve.ts";
 import { formatLoss, formatLr } from "./format.ts";
+import { suggestionTrusted } from "./trials.ts";
 
 /** Options of {@linkcode mermaidChart}. */
 export interface MermaidOptions {
@@ -71,7 +72,7 @@ function mermaidTitle(result: LrFinderResult, clippedAt: number | null): string 
   const s = result.suggestion;
   const suggestion = s.lr === null
     ? `no suggestion (${s.method})`
-    : `suggested ${formatLr(s.lr)} (${s.method})`;
+    : `${suggestionTrusted(result) ? "suggested" : "not trusted:"} ${formatLr(s.lr)} (${s.method})`;
   const clip = clippedAt === null ? "" : `, loss clipped at ${formatLoss(clippedAt)}`;
   // Quotes would end the title, backticks the code fence around the chart, newlines the line.
   return `${result.name}: ${suggestion}${clip}`.replace(/["`]/g, "'").replace(/\r?\n|\r/g, " ");

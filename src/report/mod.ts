@@ -1,7 +1,7 @@
 /**
  * Reports of a learning-rate range test: the chart as a Vega-Lite spec, rendered headless to SVG
- * and PNG with a bundled font; a Mermaid chart and a terminal chart; Markdown (in reusable
- * pieces), CSV and the result JSON; and {@linkcode writeReport} to write them all to a folder.
+ * and PNG with a bundled font; a Mermaid chart and a terminal chart; the headline, the trials
+ * and the warnings as plain pieces; Markdown (in reusable pieces), CSV and the result JSON; and {@linkcode writeReport} to write them all to a folder.
  *
  * @example
  * ```ts
@@ -39,6 +39,21 @@ export { FONT_FAMILY } from "./font.ts";
 export { mermaidChart, type MermaidOptions } from "./mermaid.ts";
 export { terminalChart, type TerminalChartOptions } from "./terminal.ts";
 export { ruleNote, rulesAreMedians } from "./rule_notes.ts";
+export {
+  headline,
+  type HeadlineParts,
+  headlineParts,
+  orderedWarnings,
+  suggestionTrusted,
+  type TrialOutcome,
+  type TrialRow,
+  trialsTable,
+  verificationLine,
+  WARNING_TITLES,
+  warningLine,
+  warningLines,
+  warningTitle,
+} from "./trials.ts";
 // Every export of the Markdown module is one of the reusable pieces.
 export * from "./markdown.ts";
 export { CSV_HEADER, curveCsv } from "./csv.ts";

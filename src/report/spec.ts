@@ -1,12 +1,15 @@
 /**
  * The loss-against-learning-rate chart as a Vega-Lite spec: raw loss faint, smoothed loss bold,
  * the band between runs, the suggestion (and its spread over runs), the lowest smoothed loss and
- * the divergence point marked and labelled, and the exploded tail clipped with a note.
+ * the divergence point marked and labelled, and the exploded tail clipped with a note. When
+ * verification trained candidate rates, a second panel below shares the log learning-rate axis
+ * and shows each trial's held-out loss (the best, trained, pruned and diverged ones told apart),
+ * the untrained model's loss and the suggestion. The subtitle names the warnings.
  * @module
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { LrFinderResult } from "../result.ts";
-import { clipSeries, type CurveView, describeCurve, type SeriesRow } from "./curve.ts";
+import { clipSeries, type CurveView, describeCurve, logTicks, type SeriesRow } from "./curve.ts";
 import { estimateTextWidth, FONT_FAMILY, type MeasureText, type TextStyle } from "./font.ts";
 import { formatLoss, formatLr, formatUncertainty } from "./format.ts";
 import {
@@ -18,6 +21,15 @@ import {
   type PlotFrame,
 } from "./labels.ts";
 import { backendText } from "./markdown.ts";
+import {
+  orderedWarnings,
+  suggestionTrusted,
+  type TrialOutcome,
+  type TrialRow,
+  trialsTable,
+  warningTitle,
+} from "./trials.ts";
+import { UNTRUSTED } from "../warnings.ts";
 
 /** Options of {@linkcode plotSpec}. */
 export interface PlotOptions {
@@ -25,6 +37,8 @@ export interface PlotOptions {
   width?: number;
   /** Height of the plot area in CSS pixels (default 400). */
   height?: number;
+  /** Height of the trials panel in CSS pixels, when there are trials (default 160). */
+  trialsHeight?: number;
   /** Chart title (default `Learning-rate range test: <name>`). */
   title?: string;
   /** Text measurement used to place labels (default: an estimate for DejaVu Sans). */
@@ -42,6 +56,9 @@ export const PLOT_COLORS = {
   text: "#212529",
   muted: "#495057",
   grid: "#e9ecef",
+  trained: "#1c4e80",
+  pruned: "#868e96",
+  untrained: "#868e96",
 } as const;
 
 const RAW_LABEL = "raw loss";
@@ -77,6 +94,10 @@ interface Chart {
   layers: Layer[];
   obstacles: Obstacles;
   labels: PendingLabel[];
+  /** Layers of the trials panel below the curve; none without trials. */
+  trialLayers: Layer[];
+  /** Height of the trials panel in CSS pixels. */
+  trialsHeight: number;
 }
 
 /** One part of the chart: draws its layers and asks for its labels. */
@@ -91,15 +112,19 @@ const CHART_PARTS: readonly ChartPart[] = [
   minimumMark,
   divergenceMark,
   clipNote,
+  trialsPanel,
 ];
 
-/** Builds the Vega-Lite spec of a result's loss curve. */
+/**
+ * Builds the Vega-Lite spec of a result's loss curve: one layered view, or with verification
+ * trials two views stacked (`vconcat`) on the same learning-rate axis.
+ */
 export function plotSpec(result: LrFinderResult, options: PlotOptions = {}): TopLevelSpec {
-  const view = describeCurve(result);
+  const view = withTrialRates(describeCurve(result), trialsTable(result));
   const width = options.width ?? 720;
   const height = options.height ?? 400;
   const frame: PlotFrame = { width, height, lrDomain: view.lrDomain, lossDomain: view.lossDomain };
-  const chart = createChart(result, view);
+  const chart = createChart(result, view, options.trialsHeight ?? 160);
   for (const draw of CHART_PARTS) draw(chart);
 
   const measure = options.measureText ?? estimateTextWidth;
@@ -112,10 +137,20 @@ export function plotSpec(result: LrFinderResult, options: PlotOptions = {}): Top
     chart.layers.push(...labelLayers(placement, request, textColor, chart.x, chart.y("loss")));
   });
 
+  const views = chart.trialLayers.length === 0 ? { width, height, layer: chart.layers } : {
+    vconcat: [
+      { width, height, layer: chart.layers },
+      { width, height: chart.trialsHeight, layer: chart.trialLayers, title: TRIALS_TITLE },
+    ],
+    spacing: 18,
+    resolve: {
+      scale: { color: "independent", shape: "independent", y: "independent" },
+      legend: { color: "independent", shape: "independent" },
+    },
+  };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width,
-    height,
+    ...views,
     padding: { left: 12, right: 24, top: 12, bottom: 12 },
     background: "white",
     title: {
@@ -144,11 +179,19 @@ export function plotSpec(result: LrFinderResult, options: PlotOptions = {}): Top
         tickColor: "#adb5bd",
       },
     },
-    layer: chart.layers,
   } as unknown as TopLevelSpec;
 }
 
-function createChart(result: LrFinderResult, view: CurveView): Chart {
+/** The curve's view with the learning-rate axis widened, where needed, to every trial's rate. */
+function withTrialRates(view: CurveView, trials: readonly TrialRow[]): CurveView {
+  if (trials.length === 0) return view;
+  const lo = Math.min(view.lrDomain[0], ...trials.map((t) => t.lr / 10 ** 0.1));
+  const hi = Math.max(view.lrDomain[1], ...trials.map((t) => t.lr * 10 ** 0.1));
+  if (lo === view.lrDomain[0] && hi === view.lrDomain[1]) return view;
+  return { ...view, lrDomain: [lo, hi], lrTicks: logTicks(lo, hi) };
+}
+
+function createChart(result: LrFinderResult, view: CurveView, trialsHeight: number): Chart {
   const [bottom, top] = view.lossDomain;
   const raw = clipSeries(view.points.map((p) => ({ lr: p.lr, value: p.loss })), top);
   const smoothed = clipSeries(view.points.map((p) => ({ lr: p.lr, value: p.smoothed })), top);
@@ -188,6 +231,8 @@ function createChart(result: LrFinderResult, view: CurveView): Chart {
     layers: [],
     obstacles: { lines: [...segments(raw), ...segments(smoothed)], markers: [] },
     labels: [],
+    trialLayers: [],
+    trialsHeight,
   };
 }
 
@@ -261,9 +306,18 @@ function suggestionMark(chart: Chart): void {
     return;
   }
   const s = view.suggestion;
-  const lines = [`suggested ${formatLr(s.lr)} (${s.method})`];
+  const what = suggestionTrusted(result) ? "suggested" : "not trusted:";
+  const lines = [`${what} ${formatLr(s.lr)} (${s.method})`];
   if (view.uncertainty && result.uncertainty) {
-    lines.push(formatUncertainty(result.uncertainty));
+    // A verified rate has no spread of its own: the range is the curve rule's, so say whose.
+    const u = result.uncertainty;
+    lines.push(
+      s.method === "verified"
+        ? `${result.runs?.[0]?.suggestion.method ?? "curve"} rule: ${formatLr(u.low)} to ${
+          formatLr(u.high)
+        }`
+        : formatUncertainty(u),
+    );
   }
   const visible = s.loss !== null && s.loss <= top;
   if (visible) {
@@ -372,6 +426,163 @@ function clipNote(chart: Chart): void {
   });
 }
 
+/** The title of the trials panel. */
+const TRIALS_TITLE = {
+  text: "Verification: held-out loss after training at each rate from the same weights " +
+    "(numbers: steps trained)",
+  anchor: "start",
+  fontSize: 13,
+  fontWeight: "normal",
+  color: PLOT_COLORS.text,
+  offset: 8,
+};
+
+/** How each kind of trial is drawn, in the legend's order. */
+const TRIAL_STYLES: Readonly<
+  Record<TrialOutcome, { label: string; color: string; shape: string }>
+> = {
+  chosen: { label: "best", color: PLOT_COLORS.minimum, shape: "circle" },
+  trained: { label: "trained", color: PLOT_COLORS.trained, shape: "circle" },
+  pruned: { label: "pruned", color: PLOT_COLORS.pruned, shape: "circle" },
+  stopped: { label: "stopped", color: PLOT_COLORS.pruned, shape: "triangle-down" },
+  diverged: { label: "diverged", color: PLOT_COLORS.divergence, shape: "cross" },
+};
+
+/**
+ * The trials panel below the curve: each trial's held-out loss at its rate (diverged trials as
+ * crosses along the top), labelled with its steps; the untrained model's loss as a dotted line;
+ * the suggestion as a dashed rule. Nothing without trials.
+ */
+function trialsPanel(chart: Chart): void {
+  const rows = trialsTable(chart.result);
+  if (rows.length === 0) return;
+  const v = chart.result.verification;
+  const initial = v?.initialLoss;
+  const { ceiling, ...scale } = heldOutScale(rows, initial);
+  const y: Layer = {
+    field: "loss",
+    type: "quantitative",
+    title: "held-out loss",
+    scale,
+    axis: scale.type === "log"
+      ? { grid: true, values: logTicks(scale.domain[0], scale.domain[1]), format: "~g" }
+      : { grid: true, tickCount: 4 },
+  };
+  const outcomes = (Object.keys(TRIAL_STYLES) as TrialOutcome[]).filter((o) =>
+    rows.some((r) => r.outcome === o)
+  );
+  const legend = {
+    field: "kind",
+    type: "nominal",
+    scale: {
+      domain: outcomes.map((o) => TRIAL_STYLES[o].label),
+      range: outcomes.map((o) => TRIAL_STYLES[o].color),
+    },
+    legend: { title: null, orient: "top", direction: "horizontal", labelFontSize: 12 },
+  };
+  const shape = {
+    ...legend,
+    scale: { ...legend.scale, range: outcomes.map((o) => TRIAL_STYLES[o].shape) },
+  };
+  const points = rows.map((r) => ({
+    lr: r.lr,
+    loss: r.heldOutLoss ?? ceiling,
+    kind: TRIAL_STYLES[r.outcome].label,
+    steps: `${r.steps}`,
+  }));
+  const layers = chart.trialLayers;
+  if (initial !== undefined && Number.isFinite(initial)) {
+    layers.push(
+      {
+        data: { values: [{ loss: initial }] },
+        mark: { type: "rule", color: PLOT_COLORS.untrained, strokeDash: [2, 3], strokeWidth: 1.2 },
+        encoding: { y },
+      },
+      {
+        data: { values: [{ lr: chart.view.lrDomain[1], loss: initial }] },
+        mark: {
+          type: "text",
+          align: "right",
+          baseline: "bottom",
+          dx: -4,
+          dy: -3,
+          fontSize: 11,
+          color: PLOT_COLORS.muted,
+          text: `untrained ${formatLoss(initial)}`,
+        },
+        encoding: { x: chart.x, y },
+      },
+    );
+  }
+  const s = chart.result.suggestion;
+  if (s.lr !== null && s.lr > 0) {
+    // The same colour and dash as the suggestion's rule in the curve above, which labels it.
+    layers.push(
+      ruleLayer([{ lr: s.lr }], chart.x, null, {
+        color: PLOT_COLORS.suggestion,
+        strokeDash: [4, 3],
+      }),
+    );
+  }
+  layers.push(
+    {
+      data: { values: points },
+      mark: { type: "point", filled: true, size: 110, opacity: 1, stroke: "white", strokeWidth: 1 },
+      encoding: { x: chart.x, y, color: legend, shape },
+    },
+    {
+      data: { values: points },
+      mark: {
+        type: "text",
+        align: "center",
+        baseline: "bottom",
+        dy: -8,
+        fontSize: 10,
+        color: PLOT_COLORS.muted,
+      },
+      encoding: { x: chart.x, y, text: { field: "steps" } },
+    },
+  );
+}
+
+/**
+ * The held-out loss axis: every finite loss and the untrained one, with room above for the
+ * diverged trials (drawn at `ceiling`); logarithmic when the losses are positive and span more
+ * than 20 times.
+ */
+function heldOutScale(rows: readonly TrialRow[], initial: number | undefined): {
+  type: "linear" | "log";
+  domain: [number, number];
+  ceiling: number;
+  nice: false;
+  zero?: false;
+} {
+  const values = rows.map((r) => r.heldOutLoss).filter((v): v is number =>
+    v !== null && Number.isFinite(v)
+  );
+  if (initial !== undefined && Number.isFinite(initial)) values.push(initial);
+  const lo = values.length > 0 ? Math.min(...values) : 0;
+  const hi = values.length > 0 ? Math.max(...values) : 1;
+  if (lo > 0 && hi / lo > 20) {
+    const decades = Math.log10(hi / lo);
+    return {
+      type: "log",
+      domain: [lo / 10 ** (0.1 * decades), hi * 10 ** (0.3 * decades)],
+      ceiling: hi * 10 ** (0.18 * decades),
+      nice: false,
+    };
+  }
+  const span = hi - lo || Math.abs(hi) || 1;
+  const bottom = hi === lo && lo >= 0 ? 0 : lo - 0.15 * span;
+  return {
+    type: "linear",
+    domain: [lo >= 0 ? Math.max(0, bottom) : bottom, hi + 0.35 * span],
+    ceiling: hi + 0.2 * span,
+    nice: false,
+    zero: false,
+  };
+}
+
 /** A point marker, which labels keep clear of. */
 function addMarker(
   chart: Chart,
@@ -392,18 +603,40 @@ function addVerticalRule(
   chart.obstacles.lines.push([{ lr, loss: chart.bottom }, { lr, loss: chart.top }]);
 }
 
-/** The subtitle: backend, steps, optimizer, batch size and why the sweep stopped. */
-function subtitle(result: LrFinderResult): string {
+/**
+ * The subtitle: backend, steps, optimizer, batch size, why the sweep stopped and whether it was
+ * verified; a second line names the warnings by their short titles, those that withdraw the
+ * trust in the rate first.
+ */
+function subtitle(result: LrFinderResult): string | string[] {
   const s = result.settings;
   // The backend that ran; an adapter only when the sweep ran on it (webgpu).
   const backend = backendText(s);
   const runs = s.runs > 1 ? ` \u00D7 ${s.runs} runs` : "";
-  return [
+  const parts = [
     `backend ${backend}`,
     `${result.lrs.length} of ${s.numIters} steps${runs}`,
     `${s.optimizer.name}, batch ${s.batchSize}`,
     `stopped: ${result.stopReason}`,
+  ];
+  const v = result.verification;
+  if (v) {
+    parts.push(
+      v.outcome === "verified"
+        ? `verified: ${result.trials?.length ?? 0} rates, ${v.steps} steps`
+        : "not verified",
+    );
+  }
+  const first = parts.join("  \u00B7  ");
+  const warnings = orderedWarnings(result);
+  if (warnings.length === 0) return first;
+  const untrusted = warnings.filter((w) => w.severity === UNTRUSTED).map(warningTitle);
+  const caution = warnings.filter((w) => w.severity !== UNTRUSTED).map(warningTitle);
+  const second = [
+    ...(untrusted.length > 0 ? [`not trusted: ${untrusted.join(", ")}`] : []),
+    ...(caution.length > 0 ? [`caution: ${caution.join(", ")}`] : []),
   ].join("  \u00B7  ");
+  return [first, second];
 }
 
 /** Label positions around a point marker, most preferred first; farther ones after nearer. */

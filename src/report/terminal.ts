@@ -1,13 +1,15 @@
 /**
  * A small text chart of the loss curve for the command line: a fixed grid of characters with a
  * log learning-rate axis, readable without colour (ANSI colour is optional). The smoothed loss
- * is drawn with `*`, the raw loss with `.`, the suggestion `S`, the lowest smoothed loss `M`,
+ * is drawn with `*`, the raw loss with `.`, the suggestion `S` (named "not trusted" when a
+ * warning withdraws the trust in it), the lowest smoothed loss `M`,
  * the divergence `X`, and `^` marks columns whose loss is clipped above the top.
  * @module
  */
 import type { LrFinderResult } from "../result.ts";
 import { describeCurve, smoothedAt } from "./curve.ts";
 import { formatLoss, formatLr } from "./format.ts";
+import { suggestionTrusted } from "./trials.ts";
 
 /** Options of {@linkcode terminalChart}. */
 export interface TerminalChartOptions {
@@ -112,7 +114,8 @@ export function terminalChart(result: LrFinderResult, options: TerminalChartOpti
     const s = view.suggestion;
     const r = s.loss !== null && s.loss <= top ? row(s.loss) : 0;
     put(r, column(s.lr), "S", "suggestion");
-    legend.unshift(["S", `suggested ${formatLr(s.lr)} (${s.method})`, "suggestion"]);
+    const what = suggestionTrusted(result) ? "suggested" : "not trusted:";
+    legend.unshift(["S", `${what} ${formatLr(s.lr)} (${s.method})`, "suggestion"]);
   }
   if (view.clip) legend.push(["^", `loss above ${formatLoss(view.clip.above)} clipped`, "clipped"]);
 
