@@ -48,6 +48,8 @@ export const WARNING_TITLES: Readonly<Record<WarningCode, string>> = {
   "trials-diverged": "every trial diverged",
   "no-improvement": "no trial improved on the untrained model",
   "best-at-lowest-candidate": "best at the lowest rate tried",
+  "verification-over-budget": "not verified: over the budget",
+  "verification-shortened": "verification shortened to fit the budget",
 };
 
 /**
