@@ -621,7 +621,7 @@ Deno.test("verification: a client that leaves mid-verification stops it and free
   });
 });
 
-Deno.test("verification: the time budget covers it; out of time, the answer says not verified", async () => {
+Deno.test("verification: the time budget covers it; short of time, the answer says not verified", async () => {
   await withServer({}, async (server) => {
     const body = verifyingRequest({
       model: [
@@ -635,9 +635,18 @@ Deno.test("verification: the time budget covers it; out of time, the answer says
     const response = await postSweep(server, body);
     assert.equal(response.status, 200);
     const result = (await response.json()) as LrFinderResult;
+    // Estimated from the sweep's step time, verification is skipped before it starts; on a
+    // machine fast enough for the estimate to fit, the deadline stops it instead.
     assert.equal(result.verification?.outcome, "fallback");
-    assert.match(result.verification.reason!, /time budget ran out/);
-    assert.ok(result.warnings!.some((w) => w.code === "verification-stopped"));
+    assert.match(
+      result.verification.reason!,
+      /^the time budget leaves about \d+ ms|time budget ran out during verification/,
+    );
+    assert.ok(
+      result.warnings!.some((w) =>
+        w.code === "verification-over-budget" || w.code === "verification-stopped"
+      ),
+    );
     const planned = plannedSteps(result.verification.settings.candidates, {
       steps: 500,
       prune: true,
