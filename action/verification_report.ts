@@ -12,10 +12,11 @@ import {
   formatLoss,
   formatLr,
   formatUncertainty,
+  suggestionTrusted,
+  trialsMarkdown,
 } from "../src/report/mod.ts";
 import type { LrFinderResult, Suggestion, Warning } from "../src/result.ts";
 import type { WarningCode } from "../src/vocabulary.ts";
-import { isTrusted as trustedWith } from "../src/warnings.ts";
 
 /** The comment's pieces about the suggestion and its trust; absent pieces have nothing to say. */
 export interface VerificationParts {
@@ -64,16 +65,13 @@ export function verificationParts(result: LrFinderResult): VerificationParts {
   }
   const verification = verificationLine(result);
   if (verification) parts.verification = verification;
-  if (result.trials && result.trials.length > 0) parts.trials = trialsTable(result);
+  if (result.trials && result.trials.length > 0) parts.trials = trialsMarkdown(result).trimEnd();
   if (result.verification) parts.settings = settingsLine(result);
   return parts;
 }
 
-/** True unless the result withdraws the confidence in its suggestion. */
-export function isTrusted(result: LrFinderResult): boolean {
-  return result.suggestion.trusted !== false &&
-    trustedWith(result.suggestion, result.warnings ?? []);
-}
+/** True unless the result withdraws the confidence in its suggestion (the reports' rule). */
+export const isTrusted: (result: LrFinderResult) => boolean = suggestionTrusted;
 
 /** How the headline's rate was made: `verified by short training`, `valley rule`. */
 export function methodText(suggestion: Suggestion): string {
@@ -188,24 +186,6 @@ function verificationLine(result: LrFinderResult): string | undefined {
     }.`;
   }
   return text;
-}
-
-/** The trials by rate: steps, held-out loss and divergence; the best trial is marked. */
-function trialsTable(result: LrFinderResult): string {
-  const best = result.verification?.best;
-  const rows = [
-    "| Rate | Steps | Held-out loss | Diverged |",
-    "| ---: | ---: | ---: | --- |",
-  ];
-  for (const t of [...(result.trials ?? [])].sort((a, b) => a.lr - b.lr)) {
-    const isBest = best !== undefined && t.lr === best;
-    const rate = isBest ? `**${formatLr(t.lr)}** (best)` : formatLr(t.lr);
-    const loss = isBest ? `**${formatLoss(t.heldOutLoss)}**` : formatLoss(t.heldOutLoss);
-    rows.push(
-      `| ${rate} | ${formatCount(t.steps)} | ${loss} | ${t.diverged ? "yes" : "no"} |`,
-    );
-  }
-  return rows.join("\n");
 }
 
 /** The verification settings as one sentence. */

@@ -184,12 +184,12 @@ Deno.test("a verified rate heads the comment; cautions, verification and the tri
     "weaker ones early), in 2.4 s, and scored on 51 held-out training samples (the untrained " +
     "model's loss: 2.310). 1.0e-2 scored best; the suggestion sits 0.5 decades below it",
     [
-      "| Rate | Steps | Held-out loss | Diverged |",
+      "| Learning rate | Steps | Held-out loss | Trial |",
       "| ---: | ---: | ---: | --- |",
-      "| 1.0e-4 | 68 | 1.900 | no |",
-      "| 1.0e-3 | 135 | 0.7500 | no |",
-      "| **1.0e-2** (best) | 270 | **0.3125** | no |",
-      "| 1.0e-1 | 12 | n/a | yes |",
+      "| 1.0e-4 | 68 | 1.900 | pruned |",
+      "| 1.0e-3 | 135 | 0.7500 | pruned |",
+      "| **1.0e-2** | 270 | **0.3125** | **best** |",
+      "| 1.0e-1 | 12 | n/a | diverged |",
     ].join("\n"),
     "| Rule | Learning rate | Step | Note |",
     "<summary>Settings</summary>",
@@ -213,7 +213,7 @@ Deno.test("a rate that cannot be trusted is not presented: an alert says why", (
     "range (flat-curve)\n\n",
     "**Cautions:**\n- the loss starts at 2.3",
     "No trial chose the rate: every trial diverged, even at rates below the lowest loss.",
-    "| 1.0e-1 | 6 | n/a | yes |",
+    "| 1.0e-1 | 6 | n/a | diverged |",
   ]);
   assert.equal(
     body.split("every trial diverged").length - 1,
@@ -249,7 +249,7 @@ Deno.test("a fallback says not verified and why; a sweep without verification sa
     /\*\*Suggested learning rate: 3\.2e-3\*\* \(valley rule; not verified: the training data \(40 samples\) is too small to hold out 32 samples for scoring and still fill a batch of 16: give validation data or more samples\)\n/,
   );
   assert.equal(fallback.split("too small to hold out").length - 1, 1, "said once");
-  assert.doesNotMatch(fallback, /Cautions|\*\*Verification:\*\*|\| Rate \|/);
+  assert.doesNotMatch(fallback, /Cautions|\*\*Verification:\*\*|\| Learning rate \| Steps \|/);
   assert.match(fallback, /Verification: up to 6 candidate rates/, "the settings it would use");
   const off = commentBody(sweepOnlyResult());
   assert.match(
@@ -269,9 +269,9 @@ Deno.test("the trials table goes before the body is cut; the headline and warnin
   const full = commentBody(result);
   const noChart = commentBody(result, { maxLength: full.length - 1 });
   const noSettings = commentBody(result, { maxLength: noChart.length - 1 });
-  assert.ok(!noSettings.includes("<details>") && noSettings.includes("| Rate |"));
+  assert.ok(!noSettings.includes("<details>") && noSettings.includes("| Learning rate | Steps |"));
   const noTrials = commentBody(result, { maxLength: noSettings.length - 1 });
-  assert.doesNotMatch(noTrials, /\| Rate \||cut to fit/);
+  assert.doesNotMatch(noTrials, /\| Learning rate \| Steps \||cut to fit/);
   for (
     const kept of [/> \[!WARNING\]/, /\(flat-curve\)/, /\(loss-above-chance\)/, /No trial chose/]
   ) {
