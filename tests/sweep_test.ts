@@ -629,3 +629,15 @@ Deno.test("verification is shortened to fit the time left, or skipped with the r
   assert.equal(skipped.trials, undefined);
   assert.ok(skipped.warnings!.some((w) => w.code === "verification-over-budget"));
 });
+
+Deno.test("a curve that never falls gives no candidates: the curve rule stands and says so", async () => {
+  const result = await findLearningRate(compiled("adam"), data, {
+    startLr: 10,
+    endLr: 1e6,
+    numIters: 30,
+  });
+  assert.equal(result.verification?.outcome, "fallback");
+  assert.equal(result.trials, undefined);
+  const warning = result.warnings!.find((w) => w.code === "no-candidates")!;
+  assert.match(warning.message, /^not verified: the loss never falls/);
+});
