@@ -75,7 +75,7 @@ async function assertShowsVerification(body: string, run: RunnerResult): Promise
   }
   const trials = result.trials ?? [];
   assert.equal(
-    body.match(/^\| (\*\*)?\d\.\de[+-]\d+(\*\* \(best\))? \| \d+ \| /gm)?.length ?? 0,
+    body.match(/^\| (\*\*)?\d\.\de[+-]\d+(\*\*)? \| \d+ \| /gm)?.length ?? 0,
     trials.length,
     "one row per trial",
   );
