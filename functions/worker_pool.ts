@@ -26,6 +26,12 @@ import {
 /** Address space V8 and Deno keep writable besides the sweep's own memory (about 630 MiB). */
 export const DATA_HEADROOM_MIB = 1024;
 
+/**
+ * V8 settings of the sweep worker: its young generation sized up front, so its memory stays flat
+ * over thousands of sweeps (`bench/many_sweeps.ts` measures it).
+ */
+export const SWEEP_WORKER_V8_FLAGS: readonly string[] = ["--min-semi-space-size=16"];
+
 /** Why a job ended without an answer, as the HTTP layer words it. */
 export type WorkerErrorKind =
   | "time"
@@ -538,9 +544,7 @@ function spawnWorker(
       "run",
       "--quiet",
       "--no-prompt",
-      // V8's young generation sized up front: memory stays flat over thousands of sweeps
-      // (bench/many_sweeps.ts measures it).
-      "--v8-flags=--min-semi-space-size=16",
+      `--v8-flags=${SWEEP_WORKER_V8_FLAGS.join(",")}`,
       `--config=${root}deno.json`,
       `--allow-read=${root}`,
       `${root}functions/worker.ts`,
