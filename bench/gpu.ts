@@ -81,6 +81,7 @@ async function webgpuSweep(
       numIters: run.steps,
       startLr: 1e-5,
       endLr: 1e-3,
+      verify: false,
     });
     return { msPerStep: result.timing.msPerStep, warmupMs: result.timing.warmupMs };
   } finally {

@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { SWEEP_WORKER_V8_FLAGS } from "../functions/worker_pool.ts";
 import { setupBackend } from "../src/backend.ts";
 import { findLearningRate } from "../src/sweep.ts";
 import {
@@ -60,6 +61,7 @@ async function child(count: number, steps: number): Promise<void> {
       startLr: 1e-5,
       endLr: 1e-2,
       seed: i,
+      verify: false,
     });
     const cpuMsPerStep = (threadCpuMs() - cpuStart) / steps;
     gc?.();
@@ -78,13 +80,6 @@ async function child(count: number, steps: number): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
-/** V8 settings of `deno task serve` (the surface that runs many sweeps in one process). */
-function serveV8Flags(): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));
-  const match = /--v8-flags=(\S+)/.exec(String(config.tasks?.serve ?? ""));
-  return match ? match[1].split(",") : [];
-}
-
 /** Runs the many-sweeps benchmark in fresh processes and returns its Markdown section. */
 export async function run(options: BenchOptions = {}): Promise<string> {
   const count = options.quick ? 20 : 100;
@@ -92,8 +87,8 @@ export async function run(options: BenchOptions = {}): Promise<string> {
   const configurations = [
     { label: "V8 defaults", flags: ["--expose-gc"] },
     {
-      label: `as \`deno task serve\` (${serveV8Flags().join(" ") || "no V8 flags"})`,
-      flags: ["--expose-gc", ...serveV8Flags()],
+      label: `as \`deno task serve\`'s sweep worker (${SWEEP_WORKER_V8_FLAGS.join(" ")})`,
+      flags: ["--expose-gc", ...SWEEP_WORKER_V8_FLAGS],
     },
   ];
   const lines = [
@@ -102,9 +97,10 @@ export async function run(options: BenchOptions = {}): Promise<string> {
     `A fresh process (wasm, single-threaded) sweeps the tutorial MLP ${count} times, ${steps} ` +
     "steps each, batch 64, the model's own Adam; a garbage collection runs before memory is read " +
     "after each sweep. It runs twice: with V8's defaults (a library user's process) and with the " +
-    "V8 settings of `deno task serve`, the HTTP function, which runs many sweeps for its whole " +
-    "life and sizes V8's young generation up front so that its memory does not step up once " +
-    "some sweeps in. Targets: time ratio within 0.9-1.1, resident set ratio at most 1.1.",
+    "V8 settings of the sweep worker of `deno task serve`, the HTTP function, which runs many " +
+    "sweeps for its whole life and sizes V8's young generation up front so that its memory " +
+    "does not step up once some sweeps in. Targets: time ratio within 0.9-1.1, resident set " +
+    "ratio at most 1.1.",
     "",
   ];
   const summary: (string | number)[][] = [];

@@ -108,6 +108,7 @@ async function sweepTimes(name: ModelName, data: Dataset, steps: number): Promis
       numIters: steps,
       startLr: 1e-5,
       endLr: 1e-3,
+      verify: false,
     });
     if (result.timing.steps !== steps) throw new Error(`sweep stopped: ${result.stopReason}`);
     return { wall: result.timing.msPerStep, cpu: (threadCpuMs() - cpuStart) / steps };
@@ -452,6 +453,7 @@ async function backendChild(
     startLr: 1e-5,
     endLr: 1e-3,
     backend: info,
+    verify: false,
   };
   for (let i = 0; i < 2; i++) await findLearningRate(model, data, { ...options, numIters: 10 });
   const result = await findLearningRate(model, data, { ...options, numIters: steps });
