@@ -8,6 +8,7 @@ import { cpus } from "node:os";
 import { availableCores, cpuKernelsInfo } from "../src/kernels/cpu_kernels.ts";
 import { loadIdxDataset } from "../src/data/idx.ts";
 import type { Dataset } from "../src/data/dataset.ts";
+import type { CpuKernelsInfo } from "../src/result.ts";
 import { createRng } from "../src/random.ts";
 
 /** Options every bench's `run` takes. */
@@ -156,10 +157,10 @@ export function cpuModel(): string {
 
 /**
  * One line naming the machine and the CPU kernels in use, to print beside every figure: CPU
- * model, logical cores, and the BLAS library (or why the wasm kernels run) with its threads.
+ * model, logical cores, and the BLAS library (or why the wasm kernels run) with its threads;
+ * `kernels` are this process's unless another's (a result's `settings.cpuKernels`) are given.
  */
-export function machineLine(): string {
-  const kernels = cpuKernelsInfo();
+export function machineLine(kernels: CpuKernelsInfo = cpuKernelsInfo()): string {
   const blas = kernels.kernels === "blas"
     ? `BLAS ${kernels.library} (\`${kernels.libraryPath}\`), ${
       kernels.threads === 1 ? "1 thread" : `up to ${kernels.threads} threads`

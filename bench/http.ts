@@ -19,7 +19,8 @@ import type { HealthStatus } from "../functions/health.ts";
 import { createRng, normal } from "../src/random.ts";
 import { ATTACKS, millionRowsBody } from "../tests/functions_attacks.ts";
 import { topologyCases } from "../tests/functions_topology_fuzz.ts";
-import { type BenchOptions, mib, table } from "./common.ts";
+import type { CpuKernelsInfo, LrFinderResult } from "../src/result.ts";
+import { type BenchOptions, machineLine, mib, table } from "./common.ts";
 
 interface Scenario {
   name: string;
@@ -140,6 +141,20 @@ async function untilReady(url: string): Promise<HealthStatus> {
     if (status.worker.state === "ready" || status.worker.state === "busy") return status;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The CPU kernels of the sweep worker, as one sweep's answer records them. */
+async function workerKernels(url: string, body: string): Promise<CpuKernelsInfo | undefined> {
+  const response = await fetch(`${url}/v1/sweep`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  return (await response.json() as LrFinderResult).settings.cpuKernels;
 }
 
 async function measure(
@@ -303,6 +318,7 @@ export async function run(options: HttpBenchOptions = {}): Promise<string> {
       expect: 422,
     };
     await measure(server.url, sweep, 20, concurrency);
+    const kernels = await workerKernels(server.url, sweep.body);
     const checkpoints: { done: number; memory: HealthStatus }[] = [
       { done: 0, memory: await health(server.url) },
     ];
@@ -401,8 +417,9 @@ export async function run(options: HttpBenchOptions = {}): Promise<string> {
     lines.push(
       `The server (\`deno task serve\`'s command, backend ${settings.backend}) answers ` +
         `${concurrency} concurrent clients; each sweep request trains a 16-unit MLP on ` +
-        `${settings.samples} samples for ${steps} steps in the sweep worker. Load average at ` +
-        `the end: ${load.split(" ").slice(0, 3).join(" ")}.`,
+        `${settings.samples} samples for ${steps} steps in the sweep worker. Machine: ${
+          kernels ? machineLine(kernels) : "kernels not reported"
+        } (the sweep worker's). Load average at the end: ${load.split(" ").slice(0, 3).join(" ")}.`,
       "",
     );
     lines.push(table(
