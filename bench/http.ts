@@ -417,9 +417,9 @@ export async function run(options: HttpBenchOptions = {}): Promise<string> {
     lines.push(
       `The server (\`deno task serve\`'s command, backend ${settings.backend}) answers ` +
         `${concurrency} concurrent clients; each sweep request trains a 16-unit MLP on ` +
-        `${settings.samples} samples for ${steps} steps in the sweep worker. Machine: ${
+        `${settings.samples} samples for ${steps} steps in the sweep worker. Machine (with the sweep worker's kernels): ${
           kernels ? machineLine(kernels) : "kernels not reported"
-        } (the sweep worker's). Load average at the end: ${load.split(" ").slice(0, 3).join(" ")}.`,
+        }. Load average at the end: ${load.split(" ").slice(0, 3).join(" ")}.`,
       "",
     );
     lines.push(table(
